@@ -1,0 +1,114 @@
+//! `Core`: the bundle of actor addresses and published snapshots that one node runs, and the
+//! lifecycle hooks (post_unseal / pre_seal) that tie them together.
+
+use crate::barrier::Barrier;
+use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
+use crate::seal_keeper::{Init, InitResult, Lifecycle, LoadSealConfig, Seal, SealKeeper, SealStatus, SubmitUnsealKey};
+use crate::token_store::TokenStore;
+use crate::CoreError;
+use actix::prelude::*;
+use arc_swap::ArcSwap;
+use async_trait::async_trait;
+use std::sync::Arc;
+use strongbox_storage::PhysicalBackend;
+use zeroize::Zeroizing;
+
+/// 768h, Vault's default for both lease TTLs.
+pub const DEFAULT_LEASE_TTL: u64 = 768 * 3600;
+
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub default_lease_ttl: u64,
+    pub max_lease_ttl: u64,
+    /// Reported by `sys/seal-status` (`inmem`, `rocksdb`, `raft`).
+    pub storage_type: String,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        CoreConfig { default_lease_ttl: DEFAULT_LEASE_TTL, max_lease_ttl: DEFAULT_LEASE_TTL, storage_type: "inmem".into() }
+    }
+}
+
+pub struct Core {
+    pub config: CoreConfig,
+    pub barrier: Arc<Barrier>,
+    pub(crate) seal: Addr<SealKeeper>,
+    seal_status: Arc<ArcSwap<SealStatus>>,
+    pub(crate) mounts: Addr<MountTable>,
+    pub(crate) router: Arc<ArcSwap<Router>>,
+    pub(crate) tokens: Arc<TokenStore>,
+    /// Finished mount moves by migration id, for `sys/remount/status`.
+    remounts: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+}
+
+/// What unseal loads and seal drops.
+struct Hooks {
+    mounts: Addr<MountTable>,
+    tokens: Arc<TokenStore>,
+}
+
+#[async_trait]
+impl Lifecycle for Hooks {
+    async fn post_unseal(&self) -> Result<(), CoreError> {
+        self.tokens.load().await?;
+        self.mounts.send(LoadMounts).await?
+    }
+
+    async fn pre_seal(&self) {
+        // A mailbox error here means the actor is gone: there is nothing left to drop.
+        let _ = self.mounts.send(ClearMounts).await;
+        self.tokens.clear();
+    }
+
+    async fn create_root_token(&self, id: Option<String>) -> Result<String, CoreError> {
+        self.tokens.create_root(id).await
+    }
+}
+
+impl Core {
+    /// Starts the node's actors over `physical` and reads the seal config.
+    /// Must run inside an actix `System`.
+    pub async fn start(physical: Arc<dyn PhysicalBackend>, config: CoreConfig) -> Result<Arc<Core>, CoreError> {
+        let barrier = Barrier::new(physical);
+        let router = Arc::new(ArcSwap::from_pointee(Router::default()));
+        let mounts = MountTable::new(barrier.clone(), router.clone()).start();
+        let tokens = Arc::new(TokenStore::new(barrier.clone()));
+        let seal_status = Arc::new(ArcSwap::from_pointee(SealStatus::uninitialized(&config.storage_type)));
+        let hooks = Arc::new(Hooks { mounts: mounts.clone(), tokens: tokens.clone() });
+        let seal = SealKeeper::new(barrier.clone(), hooks, seal_status.clone(), &config.storage_type).start();
+        seal.send(LoadSealConfig).await??;
+        Ok(Arc::new(Core { config, barrier, seal, seal_status, mounts, router, tokens, remounts: Default::default() }))
+    }
+
+    pub fn seal_status(&self) -> Arc<SealStatus> {
+        self.seal_status.load_full()
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        self.barrier.is_sealed()
+    }
+
+    pub async fn init(&self, shares: u8, threshold: u8, root_token_id: Option<String>) -> Result<InitResult, CoreError> {
+        self.seal
+            .send(Init { secret_shares: shares, secret_threshold: threshold, root_token_id })
+            .await?
+    }
+
+    pub async fn unseal(&self, key: Option<Zeroizing<Vec<u8>>>, reset: bool) -> Result<SealStatus, CoreError> {
+        self.seal.send(SubmitUnsealKey { key, reset }).await?
+    }
+
+    pub async fn seal(&self) -> Result<(), CoreError> {
+        self.seal.send(Seal).await?
+    }
+
+    pub(crate) fn record_remount(&self, id: &str, from: &str, to: &str) {
+        let mut map = self.remounts.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(id.to_string(), (from.to_string(), to.to_string()));
+    }
+
+    pub(crate) fn remount_info(&self, id: &str) -> Option<(String, String)> {
+        self.remounts.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
+    }
+}

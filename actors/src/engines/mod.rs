@@ -1,0 +1,43 @@
+//! Secret engines. Each mount gets its own engine instance bound to its barrier view.
+
+pub mod kv_v1;
+pub mod kv_v2;
+
+use crate::barrier::BarrierView;
+use crate::mount_table::MountEntry;
+use crate::{CoreError, Request, Response};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// A logical backend serves every request below its mount; `req.relative_path` is the part
+/// after the mount point. `Ok(None)` means success without a body (HTTP 204).
+#[async_trait]
+pub trait LogicalBackend: Send + Sync {
+    async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError>;
+}
+
+/// The engine types this node can mount, as `sys/mounts` names them.
+pub const SECRET_ENGINE_TYPES: [&str; 3] = ["kv", "kv-v2", "generic"];
+
+/// Which KV version a mount entry asks for (`options.version`, or the `kv-v2` type).
+pub fn kv_version(entry: &MountEntry) -> u8 {
+    if entry.kind == "kv-v2" {
+        return 2;
+    }
+    match entry.options.get("version").map(String::as_str) {
+        Some("2") => 2,
+        _ => 1,
+    }
+}
+
+/// Builds the engine for a mount entry, or explains why the type is unknown.
+pub fn create_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
+    match entry.kind.as_str() {
+        "kv" | "kv-v2" | "generic" => Ok(if kv_version(entry) == 2 {
+            Arc::new(kv_v2::KvV2::new(view))
+        } else {
+            Arc::new(kv_v1::KvV1::new(view))
+        }),
+        other => Err(CoreError::invalid(format!("plugin not found in the catalog: {other}"))),
+    }
+}

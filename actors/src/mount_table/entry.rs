@@ -1,0 +1,102 @@
+//! A row of the mount table, stored (as in Vault) in `core/mounts` through the barrier.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The mount table, encrypted by the barrier.
+pub const MOUNT_TABLE_PATH: &str = "core/mounts";
+/// Each engine's data lives below `logical/<mount uuid>/`.
+pub const LOGICAL_PREFIX: &str = "logical/";
+/// The system backend's own view.
+pub const SYSTEM_VIEW_PREFIX: &str = "sys/";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MountConfig {
+    #[serde(default)]
+    pub default_lease_ttl: u64,
+    #[serde(default)]
+    pub max_lease_ttl: u64,
+    #[serde(default)]
+    pub force_no_cache: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_non_hmac_request_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_non_hmac_response_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub listing_visibility: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passthrough_request_headers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_response_headers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MountEntry {
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    pub uuid: String,
+    pub accessor: String,
+    #[serde(default)]
+    pub config: MountConfig,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+    #[serde(default)]
+    pub local: bool,
+    #[serde(default)]
+    pub seal_wrap: bool,
+    #[serde(default)]
+    pub external_entropy_access: bool,
+}
+
+impl MountEntry {
+    /// A new entry with fresh uuid and accessor (`<type>_<8 hex>`, as Vault names them).
+    pub fn new(path: &str, kind: &str, description: &str) -> Self {
+        let accessor_kind = if kind == "kv-v2" { "kv" } else { kind };
+        let accessor = format!("{accessor_kind}_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        MountEntry {
+            path: path.to_string(),
+            kind: kind.to_string(),
+            description: description.to_string(),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            accessor,
+            config: MountConfig::default(),
+            options: BTreeMap::new(),
+            local: false,
+            seal_wrap: false,
+            external_entropy_access: false,
+        }
+    }
+
+    /// Where this mount's data lives in the barrier.
+    pub fn view_prefix(&self) -> String {
+        if self.kind == "system" {
+            SYSTEM_VIEW_PREFIX.to_string()
+        } else {
+            format!("{LOGICAL_PREFIX}{}/", self.uuid)
+        }
+    }
+
+    /// The mounts every initialized node has.
+    pub fn defaults() -> Vec<MountEntry> {
+        vec![MountEntry::new("sys/", "system", "system endpoints used for control, policy and debugging")]
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredTable {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub entries: Vec<MountEntry>,
+}
+
+/// Paths nobody may mount at or below (Vault's protected mounts).
+pub const PROTECTED_PREFIXES: [&str; 5] = ["sys/", "auth/", "audit/", "cubbyhole/", "identity/"];
+
+/// Normalizes a user-given mount path to Vault's form: no leading slash, one trailing slash.
+pub fn normalize_path(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    format!("{trimmed}/")
+}

@@ -1,0 +1,248 @@
+//! The mount table actor: owns the table of secret mounts, persists it through the barrier
+//! and publishes an immutable [`Router`] snapshot that the request path reads without waiting.
+//! Changes are copy-on-write: clone the table, change the copy, persist it, then swap.
+
+mod entry;
+mod messages;
+mod router;
+
+use crate::barrier::{Barrier, BarrierView};
+use crate::engines::create_backend;
+use crate::CoreError;
+use actix::prelude::*;
+use arc_swap::ArcSwap;
+pub use entry::{normalize_path, MountConfig, MountEntry, MOUNT_TABLE_PATH, PROTECTED_PREFIXES};
+use entry::StoredTable;
+pub use messages::*;
+pub use router::{Route, Router};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct MountTable {
+    barrier: Arc<Barrier>,
+    entries: Arc<Vec<MountEntry>>,
+    router: Arc<ArcSwap<Router>>,
+}
+
+impl MountTable {
+    pub fn new(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>) -> Self {
+        MountTable { barrier, entries: Arc::new(Vec::new()), router }
+    }
+
+    fn publish(&mut self, entries: Vec<MountEntry>) -> Result<(), CoreError> {
+        let router = build_router(&self.barrier, &entries)?;
+        self.entries = Arc::new(entries);
+        self.router.store(Arc::new(router));
+        Ok(())
+    }
+}
+
+impl Actor for MountTable {
+    type Context = Context<Self>;
+}
+
+fn build_router(barrier: &Arc<Barrier>, entries: &[MountEntry]) -> Result<Router, CoreError> {
+    let mut routes = HashMap::new();
+    for e in entries.iter().filter(|e| e.kind != "system") {
+        let view = BarrierView::new(barrier.clone(), e.view_prefix());
+        let backend = create_backend(e, view)?;
+        routes.insert(e.path.clone(), Route { entry: Arc::new(e.clone()), backend });
+    }
+    Ok(Router::new(routes))
+}
+
+async fn persist(barrier: &Barrier, entries: &[MountEntry]) -> Result<(), CoreError> {
+    let stored = StoredTable { kind: "mounts".into(), entries: entries.to_vec() };
+    barrier.put(MOUNT_TABLE_PATH, &serde_json::to_vec(&stored)?).await
+}
+
+/// Runs `work` on a copy of the table and, if it succeeds, persists and publishes the result.
+/// `AtomicResponse` keeps other table messages out until this one is done.
+fn change<F, Fut, T>(table: &MountTable, work: F) -> AtomicResponse<MountTable, Result<T, CoreError>>
+where
+    F: FnOnce(Vec<MountEntry>, Arc<Barrier>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<MountEntry>, T), CoreError>> + 'static,
+    T: 'static,
+{
+    let barrier = table.barrier.clone();
+    let fut = work((*table.entries).clone(), barrier.clone());
+    let fut = async move {
+        let (entries, out) = fut.await?;
+        persist(&barrier, &entries).await?;
+        Ok::<_, CoreError>((entries, out))
+    };
+    AtomicResponse::new(Box::pin(fut.into_actor(table).map(|res, act: &mut MountTable, _| {
+        let (entries, out) = res?;
+        act.publish(entries)?;
+        Ok(out)
+    })))
+}
+
+impl Handler<LoadMounts> for MountTable {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, _: LoadMounts, _: &mut Context<Self>) -> Self::Result {
+        let barrier = self.barrier.clone();
+        let fut = async move {
+            match barrier.get(MOUNT_TABLE_PATH).await? {
+                Some(bytes) => Ok(serde_json::from_slice::<StoredTable>(&bytes)?.entries),
+                None => {
+                    let entries = MountEntry::defaults();
+                    persist(&barrier, &entries).await?;
+                    Ok(entries)
+                }
+            }
+        };
+        let fut = async move { fut.await as Result<Vec<MountEntry>, CoreError> };
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut MountTable, _| {
+            act.publish(res?)
+        })))
+    }
+}
+
+impl Handler<ClearMounts> for MountTable {
+    type Result = ();
+
+    fn handle(&mut self, _: ClearMounts, _: &mut Context<Self>) {
+        self.entries = Arc::new(Vec::new());
+        self.router.store(Arc::new(Router::default()));
+    }
+}
+
+impl Handler<ListMounts> for MountTable {
+    type Result = Arc<Vec<MountEntry>>;
+
+    fn handle(&mut self, _: ListMounts, _: &mut Context<Self>) -> Self::Result {
+        self.entries.clone()
+    }
+}
+
+/// Why `path` may not be mounted next to the `existing` mounts.
+fn check_free(existing: &[MountEntry], path: &str) -> Result<(), CoreError> {
+    if PROTECTED_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return Err(CoreError::invalid(format!("cannot mount under protected path \"{path}\"")));
+    }
+    if let Some(e) = existing.iter().find(|e| path.starts_with(&e.path) || e.path.starts_with(path)) {
+        return Err(CoreError::invalid(format!("path is already in use at {}", e.path)));
+    }
+    Ok(())
+}
+
+impl Handler<Mount> for MountTable {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, msg: Mount, _: &mut Context<Self>) -> Self::Result {
+        change(self, move |mut entries, barrier| async move {
+            let mut entry = msg.0;
+            entry.path = normalize_path(&entry.path);
+            if entry.path == "/" {
+                return Err(CoreError::invalid("path cannot be empty"));
+            }
+            check_free(&entries, &entry.path)?;
+            // Fails early (400) for unknown engine types.
+            create_backend(&entry, BarrierView::new(barrier, entry.view_prefix()))?;
+            entries.push(entry);
+            Ok((entries, ()))
+        })
+    }
+}
+
+impl Handler<Unmount> for MountTable {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, msg: Unmount, _: &mut Context<Self>) -> Self::Result {
+        change(self, move |mut entries, barrier| async move {
+            let path = normalize_path(&msg.0);
+            if PROTECTED_PREFIXES.iter().any(|p| path.starts_with(p)) {
+                return Err(CoreError::invalid(format!("cannot unmount \"{path}\"")));
+            }
+            // Vault answers success for a path that is not mounted.
+            if let Some(i) = entries.iter().position(|e| e.path == path) {
+                let removed = entries.remove(i);
+                BarrierView::new(barrier, removed.view_prefix()).clear().await?;
+            }
+            Ok((entries, ()))
+        })
+    }
+}
+
+impl Handler<Remount> for MountTable {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, msg: Remount, _: &mut Context<Self>) -> Self::Result {
+        change(self, move |mut entries, _| async move {
+            let from = normalize_path(&msg.from);
+            let to = normalize_path(&msg.to);
+            for p in [&from, &to] {
+                if PROTECTED_PREFIXES.iter().any(|pre| p.starts_with(pre)) {
+                    return Err(CoreError::invalid(format!("cannot remount \"{p}\"")));
+                }
+            }
+            let i = entries
+                .iter()
+                .position(|e| e.path == from)
+                .ok_or_else(|| CoreError::invalid(format!("no matching mount at \"{from}\"")))?;
+            let others: Vec<MountEntry> = entries.iter().filter(|e| e.path != from).cloned().collect();
+            check_free(&others, &to)?;
+            // The data stays under the mount's uuid, so moving is a rename of the entry.
+            entries[i].path = to;
+            Ok((entries, ()))
+        })
+    }
+}
+
+impl Handler<Tune> for MountTable {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, msg: Tune, _: &mut Context<Self>) -> Self::Result {
+        change(self, move |mut entries, _| async move {
+            let path = normalize_path(&msg.path);
+            let entry = entries
+                .iter_mut()
+                .find(|e| e.path == path)
+                .ok_or_else(|| CoreError::invalid(format!("no mount entry found for path {path}")))?;
+            (msg.apply)(entry)?;
+            Ok((entries, ()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::unsealed_barrier;
+
+    async fn table() -> (Addr<MountTable>, Arc<ArcSwap<Router>>, Arc<Barrier>) {
+        let barrier = unsealed_barrier().await;
+        let router = Arc::new(ArcSwap::from_pointee(Router::default()));
+        let addr = MountTable::new(barrier.clone(), router.clone()).start();
+        addr.send(LoadMounts).await.unwrap().unwrap();
+        (addr, router, barrier)
+    }
+
+    #[actix_rt::test]
+    async fn mount_route_remount_unmount_and_reload() {
+        let (addr, router, barrier) = table().await;
+        let kv = MountEntry::new("team", "kv", "d");
+        addr.send(Mount(kv)).await.unwrap().unwrap();
+        assert!(router.load().route("team/x").is_some());
+        let dup = addr.send(Mount(MountEntry::new("team/sub", "kv", ""))).await.unwrap();
+        assert_eq!(dup.unwrap_err().to_string(), "path is already in use at team/");
+        let bad = addr.send(Mount(MountEntry::new("x", "nope", ""))).await.unwrap();
+        assert_eq!(bad.unwrap_err().status(), 400);
+        addr.send(Remount { from: "team".into(), to: "moved".into() }).await.unwrap().unwrap();
+        assert!(router.load().route("team/x").is_none());
+        assert!(router.load().route("moved/x").is_some());
+
+        // A second actor over the same barrier loads what the first persisted.
+        let router2 = Arc::new(ArcSwap::from_pointee(Router::default()));
+        let addr2 = MountTable::new(barrier, router2.clone()).start();
+        addr2.send(LoadMounts).await.unwrap().unwrap();
+        assert!(router2.load().route("moved/x").is_some());
+
+        addr.send(Unmount("moved/".into())).await.unwrap().unwrap();
+        assert!(router.load().route("moved/x").is_none());
+        let sys = addr.send(Unmount("sys".into())).await.unwrap();
+        assert_eq!(sys.unwrap_err().status(), 400);
+    }
+}

@@ -1,0 +1,39 @@
+//! Messages of the seal keeper.
+
+use super::SealStatus;
+use crate::CoreError;
+use actix::Message;
+use zeroize::Zeroizing;
+
+/// `sys/init`: split a new unseal key; leaves the node sealed, as Vault does.
+#[derive(Message)]
+#[rtype(result = "Result<InitResult, CoreError>")]
+pub struct Init {
+    pub secret_shares: u8,
+    pub secret_threshold: u8,
+    /// Fixes the root token's value (`-dev-root-token-id`).
+    pub root_token_id: Option<String>,
+}
+
+pub struct InitResult {
+    pub keys: Vec<Zeroizing<Vec<u8>>>,
+    pub root_token: String,
+}
+
+/// `sys/unseal`: one key part, or a reset of the progress.
+#[derive(Message)]
+#[rtype(result = "Result<SealStatus, CoreError>")]
+pub struct SubmitUnsealKey {
+    pub key: Option<Zeroizing<Vec<u8>>>,
+    pub reset: bool,
+}
+
+/// `sys/seal`: run pre_seal and drop the keys.
+#[derive(Message)]
+#[rtype(result = "Result<(), CoreError>")]
+pub struct Seal;
+
+/// Startup: read the seal config to learn whether the node is initialized.
+#[derive(Message)]
+#[rtype(result = "Result<(), CoreError>")]
+pub struct LoadSealConfig;

@@ -1,0 +1,57 @@
+//! The system backend: `sys/` paths that go through the logical pipeline (authenticated).
+//! The seal, init and health endpoints that must answer while sealed live in the api crate.
+
+mod fields;
+mod keys;
+mod mounts;
+
+use crate::core::Core;
+use crate::{CoreError, Operation, Request, Response};
+
+pub use mounts::mount_json;
+
+/// Dispatches a `sys/...` request by its path below `sys/`.
+pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, CoreError> {
+    req.mount_point = "sys/".into();
+    req.relative_path = req.path.strip_prefix("sys").unwrap_or("").trim_start_matches('/').to_string();
+    let path = req.relative_path.clone();
+    let op = req.operation;
+    let segments: Vec<&str> = path.split('/').collect();
+    match (op, segments.as_slice()) {
+        (Operation::Read, ["mounts"] | ["mounts", ""]) => mounts::list(core).await,
+        (Operation::Read, ["mounts", .., "tune"]) => mounts::read_tune(core, mount_arg(&path, true)?).await,
+        (Operation::Update, ["mounts", .., "tune"]) => mounts::tune(core, mount_arg(&path, true)?, req).await,
+        (Operation::Read, ["mounts", ..]) => mounts::read(core, mount_arg(&path, false)?).await,
+        (Operation::Update, ["mounts", ..]) => mounts::enable(core, mount_arg(&path, false)?, req).await,
+        (Operation::Delete, ["mounts", ..]) => mounts::disable(core, mount_arg(&path, false)?).await,
+        (Operation::Update, ["remount"]) => mounts::remount(core, req).await,
+        (Operation::Read, ["remount", "status", id]) => mounts::remount_status(core, id).await,
+        (Operation::Read, ["internal", "ui", "mounts"]) => mounts::ui_list(core, req).await,
+        (Operation::Read, ["internal", "ui", "mounts", ..]) => {
+            let rest = path.strip_prefix("internal/ui/mounts/").unwrap_or("");
+            mounts::ui_read(core, rest).await
+        }
+        (Operation::Read, ["key-status"]) => keys::key_status(core).await,
+        (Operation::Update, ["rotate"]) | (Operation::Update, ["rotate", "keyring"]) => keys::rotate(core).await,
+        (Operation::Update, ["seal"]) => {
+            core.seal().await?;
+            Ok(None)
+        }
+        _ if is_known_prefix(&segments) => Err(CoreError::UnsupportedOperation),
+        _ => Err(CoreError::UnsupportedPath),
+    }
+}
+
+fn is_known_prefix(segments: &[&str]) -> bool {
+    matches!(segments.first(), Some(&"mounts" | &"remount" | &"key-status" | &"rotate" | &"seal"))
+}
+
+/// The mount path in `mounts/<path>[/tune]`.
+fn mount_arg(path: &str, tune: bool) -> Result<&str, CoreError> {
+    let rest = path.strip_prefix("mounts/").unwrap_or("");
+    let rest = if tune { rest.strip_suffix("/tune").unwrap_or(rest) } else { rest };
+    if rest.trim_matches('/').is_empty() {
+        return Err(CoreError::invalid("path cannot be empty"));
+    }
+    Ok(rest)
+}

@@ -1,0 +1,240 @@
+//! `sys/mounts`, `sys/mounts/<path>[/tune]`, `sys/remount` and `sys/internal/ui/mounts`.
+
+use super::fields;
+use crate::core::Core;
+use crate::duration::format_duration;
+use crate::engines::{kv_version, SECRET_ENGINE_TYPES};
+use crate::mount_table::{normalize_path, ListMounts, Mount, MountEntry, Remount, Tune, Unmount};
+use crate::{CoreError, Request, Response, VERSION};
+use serde_json::{json, Map, Value};
+
+/// A mount as `sys/mounts` shows it.
+pub fn mount_json(e: &MountEntry) -> Value {
+    let mut config = json!({
+        "default_lease_ttl": e.config.default_lease_ttl,
+        "max_lease_ttl": e.config.max_lease_ttl,
+        "force_no_cache": e.config.force_no_cache,
+    });
+    let extra: [(&str, &Vec<String>); 4] = [
+        ("audit_non_hmac_request_keys", &e.config.audit_non_hmac_request_keys),
+        ("audit_non_hmac_response_keys", &e.config.audit_non_hmac_response_keys),
+        ("passthrough_request_headers", &e.config.passthrough_request_headers),
+        ("allowed_response_headers", &e.config.allowed_response_headers),
+    ];
+    for (k, v) in extra.into_iter().filter(|(_, v)| !v.is_empty()) {
+        config[k] = json!(v);
+    }
+    if !e.config.listing_visibility.is_empty() {
+        config["listing_visibility"] = json!(e.config.listing_visibility);
+    }
+    let mut out = json!({
+        "accessor": e.accessor,
+        "config": config,
+        "description": e.description,
+        "external_entropy_access": e.external_entropy_access,
+        "local": e.local,
+        "options": if e.options.is_empty() { Value::Null } else { json!(e.options) },
+        "plugin_version": "",
+        "running_plugin_version": format!("v{VERSION}+builtin.strongbox"),
+        "running_sha256": "",
+        "seal_wrap": e.seal_wrap,
+        "type": e.kind,
+        "uuid": e.uuid,
+    });
+    if SECRET_ENGINE_TYPES.contains(&e.kind.as_str()) {
+        out["deprecation_status"] = json!("supported");
+    }
+    out
+}
+
+async fn entries(core: &Core) -> Result<std::sync::Arc<Vec<MountEntry>>, CoreError> {
+    Ok(core.mounts.send(ListMounts).await?)
+}
+
+async fn find(core: &Core, path: &str) -> Result<Option<MountEntry>, CoreError> {
+    let path = normalize_path(path);
+    Ok(entries(core).await?.iter().find(|e| e.path == path).cloned())
+}
+
+pub async fn list(core: &Core) -> Result<Option<Response>, CoreError> {
+    let data: Map<String, Value> = entries(core).await?.iter().map(|e| (e.path.clone(), mount_json(e))).collect();
+    Ok(Some(Response::with_data(data)))
+}
+
+pub async fn read(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    let entry = find(core, path)
+        .await?
+        .ok_or_else(|| CoreError::invalid(format!("No secret engine mount at {}", normalize_path(path))))?;
+    Ok(Some(Response::from_value(mount_json(&entry))))
+}
+
+pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    let data = &req.data;
+    let mut kind = fields::string(data, "type")?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| CoreError::invalid("backend type must be specified"))?;
+    let mut entry = MountEntry::new(path, &kind, &fields::string(data, "description")?.unwrap_or_default());
+    entry.options = fields::string_map(data, "options")?.unwrap_or_default();
+    if kind == "kv-v2" {
+        kind = "kv".into();
+        entry.kind = kind;
+        entry.options.insert("version".into(), "2".into());
+    }
+    entry.local = fields::boolean(data, "local")?.unwrap_or(false);
+    entry.seal_wrap = fields::boolean(data, "seal_wrap")?.unwrap_or(false);
+    entry.external_entropy_access = fields::boolean(data, "external_entropy_access")?.unwrap_or(false);
+    if let Some(cfg) = fields::object(data, "config")? {
+        apply_config(core, &mut entry, cfg)?;
+    }
+    core.mounts.send(Mount(entry)).await??;
+    Ok(None)
+}
+
+pub async fn disable(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    core.mounts.send(Unmount(path.to_string())).await??;
+    Ok(None)
+}
+
+pub async fn read_tune(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    let entry = find(core, path)
+        .await?
+        .ok_or_else(|| CoreError::invalid(format!("cannot fetch sysview for path \"{}\"", normalize_path(path))))?;
+    let (default, max) = core.effective_ttls(&entry.config);
+    let mut data = json!({
+        "default_lease_ttl": default,
+        "max_lease_ttl": max,
+        "description": entry.description,
+        "force_no_cache": entry.config.force_no_cache,
+    });
+    if !entry.options.is_empty() {
+        data["options"] = json!(entry.options);
+    }
+    if !entry.config.listing_visibility.is_empty() {
+        data["listing_visibility"] = json!(entry.config.listing_visibility);
+    }
+    Ok(Some(Response::from_value(data)))
+}
+
+/// Applies the tunable parts of a `config` object (enable) or a tune body to `entry`.
+fn apply_config(core: &Core, entry: &mut MountEntry, cfg: &Map<String, Value>) -> Result<(), CoreError> {
+    if let Some(v) = fields::duration(cfg, "default_lease_ttl")? {
+        entry.config.default_lease_ttl = v;
+    }
+    if let Some(v) = fields::duration(cfg, "max_lease_ttl")? {
+        entry.config.max_lease_ttl = v;
+    }
+    if let Some(v) = fields::boolean(cfg, "force_no_cache")? {
+        entry.config.force_no_cache = v;
+    }
+    if let Some(v) = fields::string(cfg, "listing_visibility")? {
+        if !["", "hidden", "unauth"].contains(&v.as_str()) {
+            return Err(CoreError::invalid("invalid listing_visibility"));
+        }
+        entry.config.listing_visibility = v;
+    }
+    let lists: [(&str, &mut Vec<String>); 4] = [
+        ("audit_non_hmac_request_keys", &mut entry.config.audit_non_hmac_request_keys),
+        ("audit_non_hmac_response_keys", &mut entry.config.audit_non_hmac_response_keys),
+        ("passthrough_request_headers", &mut entry.config.passthrough_request_headers),
+        ("allowed_response_headers", &mut entry.config.allowed_response_headers),
+    ];
+    for (key, target) in lists {
+        if let Some(v) = fields::string_list(cfg, key)? {
+            *target = v;
+        }
+    }
+    let (default, max) = core.effective_ttls(&entry.config);
+    if max > core.config.max_lease_ttl {
+        return Err(CoreError::invalid(format!(
+            "given max_lease_ttl {} is greater than the system max lease TTL of {}",
+            format_duration(max),
+            format_duration(core.config.max_lease_ttl)
+        )));
+    }
+    if default > max {
+        return Err(CoreError::invalid(format!(
+            "backend max lease TTL of {max} would be less than backend default lease TTL of {default}"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    let data = req.data.clone();
+    let description = fields::string(&data, "description")?;
+    let options = fields::string_map(&data, "options")?;
+    // Validate against the current entry first so errors come back before anything changes.
+    let mut preview = find(core, path)
+        .await?
+        .ok_or_else(|| CoreError::invalid(format!("cannot fetch sysview for path \"{}\"", normalize_path(path))))?;
+    apply_config(core, &mut preview, &data)?;
+    if let Some(opts) = &options {
+        check_version_change(&preview, opts)?;
+    }
+    let apply = Box::new(move |entry: &mut MountEntry| {
+        entry.config = preview.config;
+        if let Some(d) = description {
+            entry.description = d;
+        }
+        if let Some(opts) = options {
+            entry.options.extend(opts);
+        }
+        Ok(())
+    });
+    core.mounts.send(Tune { path: path.to_string(), apply }).await??;
+    Ok(None)
+}
+
+/// KV mounts keep their version: an upgrade in place is not supported yet, a downgrade never is.
+fn check_version_change(entry: &MountEntry, opts: &std::collections::BTreeMap<String, String>) -> Result<(), CoreError> {
+    let Some(wanted) = opts.get("version") else {
+        return Ok(());
+    };
+    if !SECRET_ENGINE_TYPES.contains(&entry.kind.as_str()) {
+        return Ok(());
+    }
+    let current = kv_version(entry).to_string();
+    match (current.as_str(), wanted.as_str()) {
+        (a, b) if a == b => Ok(()),
+        ("2", _) => Err(CoreError::invalid("cannot downgrade mount from version 2")),
+        _ => Err(CoreError::invalid("upgrading a KV v1 mount to version 2 in place is not supported")),
+    }
+}
+
+pub async fn remount(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+    let from = fields::string(&req.data, "from")?.ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
+    let to = fields::string(&req.data, "to")?.ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
+    core.mounts.send(Remount { from: from.clone(), to: to.clone() }).await??;
+    // The move is done when this returns; the id lets `sys/remount/status` clients poll as usual.
+    let id = uuid::Uuid::new_v4().to_string();
+    core.record_remount(&id, &normalize_path(&from), &normalize_path(&to));
+    Ok(Some(Response::from_value(json!({ "migration_id": id }))))
+}
+
+pub async fn remount_status(core: &Core, id: &str) -> Result<Option<Response>, CoreError> {
+    let (from, to) = core.remount_info(id).ok_or(CoreError::NotFound)?;
+    Ok(Some(Response::from_value(json!({
+        "migration_id": id,
+        "migration_info": { "source_mount": from, "target_mount": to, "status": "success" },
+    }))))
+}
+
+/// `sys/internal/ui/mounts`: what the UI and the CLI may see.
+pub async fn ui_list(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+    let authenticated = !req.policies.is_empty();
+    let secret: Map<String, Value> = entries(core)
+        .await?
+        .iter()
+        .filter(|e| authenticated || e.config.listing_visibility == "unauth")
+        .map(|e| (e.path.clone(), mount_json(e)))
+        .collect();
+    Ok(Some(Response::from_value(json!({ "secret": secret, "auth": {} }))))
+}
+
+/// `sys/internal/ui/mounts/<path>`: the mount serving a path (the CLI reads the KV version here).
+pub async fn ui_read(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    let entry = core.router.load().entry_for(path.trim_start_matches('/')).ok_or(CoreError::NotFound)?;
+    let mut v = mount_json(&entry);
+    v["path"] = json!(entry.path);
+    Ok(Some(Response::from_value(v)))
+}

@@ -1,0 +1,36 @@
+//! Vault's response envelope. vaultrs requires request_id, lease_id, renewable and
+//! lease_duration to be present and non-null, so they always are.
+
+use serde_json::{json, Map, Value};
+use strongbox_actors::Response;
+
+/// Paths whose `data` Vault also copies to the top level (`injectDataIntoTopRoutes`).
+const LEGACY_EXACT: [&str; 11] = [
+    "sys/audit", "sys/audit-hash", "sys/auth", "sys/capabilities", "sys/capabilities-accessor",
+    "sys/capabilities-self", "sys/ha-status", "sys/key-status", "sys/mounts", "sys/remount", "sys/rotate",
+];
+const LEGACY_PREFIXES: [&str; 5] = ["sys/audit/", "sys/auth/", "sys/mounts/", "sys/policy", "sys/wrapping/wrap"];
+
+fn copies_data_to_top(path: &str) -> bool {
+    LEGACY_EXACT.contains(&path) || LEGACY_PREFIXES.iter().any(|p| path.starts_with(p)) || path == "sys/config/cors"
+}
+
+pub fn envelope(request_id: &str, path: &str, resp: Response) -> Value {
+    let (renewable, lease_duration) = resp.lease.unwrap_or((false, 0));
+    let warnings = if resp.warnings.is_empty() { Value::Null } else { json!(resp.warnings) };
+    let mut out = Map::new();
+    if copies_data_to_top(path) {
+        if let Some(data) = &resp.data {
+            out.extend(data.clone());
+        }
+    }
+    out.insert("request_id".into(), json!(request_id));
+    out.insert("lease_id".into(), json!(""));
+    out.insert("renewable".into(), json!(renewable));
+    out.insert("lease_duration".into(), json!(lease_duration));
+    out.insert("data".into(), resp.data.map(Value::Object).unwrap_or(Value::Null));
+    out.insert("wrap_info".into(), Value::Null);
+    out.insert("warnings".into(), warnings);
+    out.insert("auth".into(), Value::Null);
+    Value::Object(out)
+}

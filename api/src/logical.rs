@@ -1,0 +1,95 @@
+//! The catch-all handler: any `/v1/<path>` becomes a logical request for the pipeline.
+
+use crate::envelope::envelope;
+use crate::error::{core_error, respond_error, JSON};
+use crate::extract::{client_token, parse_object, query_data, read_body, BodyError};
+use crate::server::{record, ApiState};
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use std::time::Instant;
+use strongbox_actors::{Operation, Request};
+
+const MERGE_PATCH: &str = "application/merge-patch+json";
+
+fn operation(req: &HttpRequest, query_list: bool) -> Option<Operation> {
+    Some(match req.method().as_str() {
+        "GET" if query_list => Operation::List,
+        "GET" => Operation::Read,
+        "LIST" => Operation::List,
+        "POST" | "PUT" => Operation::Update,
+        "DELETE" => Operation::Delete,
+        "PATCH" => Operation::Patch,
+        _ => return None,
+    })
+}
+
+/// `a//b/` → `a/b/`: clients collapse double slashes, so do we.
+fn clean_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (i, seg) in path.split('/').enumerate() {
+        if seg.is_empty() && i > 0 {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(seg);
+    }
+    if path.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+pub async fn handle(req: HttpRequest, payload: Payload, state: Data<ApiState>) -> HttpResponse {
+    let started = Instant::now();
+    let path = clean_path(req.match_info().query("path"));
+    let resp = dispatch(&req, payload, &state, &path).await;
+    record(&path, req.method().as_str(), resp.status().as_u16(), started);
+    resp
+}
+
+async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &str) -> HttpResponse {
+    let mut data = query_data(req);
+    let query_list = data.remove("list").and_then(|v| v.as_str().map(|s| s == "true" || s == "1")).unwrap_or(false);
+    let Some(op) = operation(req, query_list) else {
+        return respond_error(405, vec!["unsupported operation".into()]);
+    };
+    if matches!(op, Operation::Update | Operation::Patch) {
+        if op == Operation::Patch {
+            let ct = req.headers().get("Content-Type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !ct.starts_with(MERGE_PATCH) {
+                return respond_error(415, vec![format!("PATCH requires Content-Type of {MERGE_PATCH}, provided {ct}")]);
+            }
+        }
+        let body = match read_body(payload, state.max_request_size).await {
+            Ok(b) => b,
+            Err(BodyError::TooLarge) => return respond_error(413, vec!["http: request body too large".into()]),
+            Err(BodyError::Read(e)) => return respond_error(400, vec![format!("failed to read request body: {e}")]),
+        };
+        data = match parse_object(&body) {
+            Ok(d) => d,
+            Err(e) => return core_error(&e),
+        };
+    }
+    let mut lreq = Request::new(op, path.trim_start_matches('/')).with_data(data);
+    lreq.client_token = client_token(req);
+    let request_id = lreq.id.clone();
+    match state.core.handle_request(lreq).await {
+        Ok(Some(resp)) => HttpResponse::Ok().content_type(JSON).body(envelope(&request_id, path, resp).to_string()),
+        Ok(None) => HttpResponse::NoContent().content_type(JSON).finish(),
+        Err(e) => core_error(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_path;
+
+    #[test]
+    fn collapses_slashes() {
+        assert_eq!(clean_path("secret//data///x"), "secret/data/x");
+        assert_eq!(clean_path("kv/hvac/"), "kv/hvac/");
+        assert_eq!(clean_path("sys/mounts"), "sys/mounts");
+    }
+}

