@@ -20,6 +20,9 @@ pub enum CoreError {
     NotFound,
     #[error("{0}")]
     NotFoundMessage(String),
+    /// A 404 that still carries a response body (KV v2 reads of a deleted version).
+    #[error("")]
+    NotFoundWith(Box<crate::Response>),
     #[error("unsupported path")]
     UnsupportedPath,
     #[error("unsupported operation")]
@@ -27,6 +30,8 @@ pub enum CoreError {
     /// Optimistic concurrency failures and the like (Vault also answers these with 400).
     #[error("{0}")]
     Conflict(String),
+    #[error("http: request body too large")]
+    TooLarge,
     #[error("{0}")]
     Internal(String),
     #[error(transparent)]
@@ -41,8 +46,9 @@ impl CoreError {
             CoreError::NotInitialized | CoreError::AlreadyInitialized => 400,
             CoreError::PermissionDenied => 403,
             CoreError::InvalidRequest(_) | CoreError::Conflict(_) => 400,
-            CoreError::NotFound | CoreError::NotFoundMessage(_) | CoreError::UnsupportedPath => 404,
+            CoreError::NotFound | CoreError::NotFoundMessage(_) | CoreError::NotFoundWith(_) | CoreError::UnsupportedPath => 404,
             CoreError::UnsupportedOperation => 405,
+            CoreError::TooLarge => 413,
             CoreError::Internal(_) | CoreError::Storage(_) => 500,
         }
     }
@@ -50,7 +56,7 @@ impl CoreError {
     /// The entries of the `errors` array of the response body.
     pub fn messages(&self) -> Vec<String> {
         match self {
-            CoreError::NotFound => Vec::new(),
+            CoreError::NotFound | CoreError::NotFoundWith(_) => Vec::new(),
             other => vec![other.to_string()],
         }
     }

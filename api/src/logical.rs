@@ -7,7 +7,7 @@ use crate::server::{record, ApiState};
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use std::time::Instant;
-use strongbox_actors::{Operation, Request};
+use strongbox_actors::{CoreError, Operation, Request};
 
 const MERGE_PATCH: &str = "application/merge-patch+json";
 
@@ -64,7 +64,7 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
         }
         let body = match read_body(payload, state.max_request_size).await {
             Ok(b) => b,
-            Err(BodyError::TooLarge) => return respond_error(413, vec!["http: request body too large".into()]),
+            Err(BodyError::TooLarge) => return core_error(&CoreError::TooLarge),
             Err(BodyError::Read(e)) => return respond_error(400, vec![format!("failed to read request body: {e}")]),
         };
         data = match parse_object(&body) {
@@ -78,6 +78,9 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
     match state.core.handle_request(lreq).await {
         Ok(Some(resp)) => HttpResponse::Ok().content_type(JSON).body(envelope(&request_id, path, resp).to_string()),
         Ok(None) => HttpResponse::NoContent().content_type(JSON).finish(),
+        Err(CoreError::NotFoundWith(resp)) => HttpResponse::NotFound()
+            .content_type(JSON)
+            .body(envelope(&request_id, path, *resp).to_string()),
         Err(e) => core_error(&e),
     }
 }

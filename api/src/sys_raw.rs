@@ -11,11 +11,11 @@ use serde_json::{json, Map, Value};
 use strongbox_actors::{CoreError, VERSION};
 use zeroize::Zeroizing;
 
-async fn body_object(payload: Payload, state: &ApiState) -> Result<Map<String, Value>, HttpResponse> {
+async fn body_object(payload: Payload, state: &ApiState) -> Result<Map<String, Value>, CoreError> {
     match read_body(payload, state.max_request_size).await {
-        Ok(b) => parse_object(&b).map_err(|e| core_error(&e)),
-        Err(BodyError::TooLarge) => Err(respond_error(413, vec!["http: request body too large".into()])),
-        Err(BodyError::Read(e)) => Err(respond_error(400, vec![e])),
+        Ok(b) => parse_object(&b),
+        Err(BodyError::TooLarge) => Err(CoreError::TooLarge),
+        Err(BodyError::Read(e)) => Err(CoreError::invalid(e)),
     }
 }
 
@@ -23,14 +23,14 @@ pub async fn init_status(state: Data<ApiState>) -> HttpResponse {
     json_response(200, &json!({ "initialized": state.core.seal_status().initialized }))
 }
 
-fn small_int(data: &Map<String, Value>, key: &str) -> Result<u8, HttpResponse> {
+fn small_int(data: &Map<String, Value>, key: &str) -> Result<u8, CoreError> {
     match data.get(key) {
         None | Some(Value::Null) => Ok(0),
         Some(v) => v
             .as_u64()
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
             .and_then(|n| u8::try_from(n).ok())
-            .ok_or_else(|| respond_error(400, vec![format!("invalid value for {key}: must be an integer from 0 to 255")])),
+            .ok_or_else(|| CoreError::invalid(format!("invalid value for {key}: must be an integer from 0 to 255"))),
     }
 }
 
@@ -46,14 +46,14 @@ fn non_empty(v: Option<&Value>) -> bool {
 pub async fn init(payload: Payload, state: Data<ApiState>) -> HttpResponse {
     let data = match body_object(payload, &state).await {
         Ok(d) => d,
-        Err(r) => return r,
+        Err(e) => return core_error(&e),
     };
     if ["pgp_keys", "root_token_pgp_key", "recovery_pgp_keys"].iter().any(|k| non_empty(data.get(*k))) {
         return respond_error(400, vec!["PGP-encrypted unseal keys and root tokens are not supported by this server".into()]);
     }
     let (shares, threshold) = match (small_int(&data, "secret_shares"), small_int(&data, "secret_threshold")) {
         (Ok(s), Ok(t)) => (s, t),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(e), _) | (_, Err(e)) => return core_error(&e),
     };
     match state.core.init(shares, threshold, None).await {
         Ok(out) => {
@@ -86,7 +86,7 @@ fn decode_key(s: &str) -> Option<Zeroizing<Vec<u8>>> {
 pub async fn unseal(payload: Payload, state: Data<ApiState>) -> HttpResponse {
     let data = match body_object(payload, &state).await {
         Ok(d) => d,
-        Err(r) => return r,
+        Err(e) => return core_error(&e),
     };
     let reset = data.get("reset").and_then(Value::as_bool).unwrap_or(false);
     let key = match data.get("key").and_then(Value::as_str).filter(|k| !k.is_empty()) {
@@ -102,14 +102,14 @@ pub async fn unseal(payload: Payload, state: Data<ApiState>) -> HttpResponse {
     }
 }
 
-fn code_param(q: &Map<String, Value>, key: &str, default: u16) -> Result<u16, HttpResponse> {
+fn code_param(q: &Map<String, Value>, key: &str, default: u16) -> Result<u16, CoreError> {
     match q.get(key).and_then(Value::as_str) {
         None | Some("") => Ok(default),
         Some(s) => s
             .parse::<u16>()
             .ok()
             .filter(|c| (100..600).contains(c))
-            .ok_or_else(|| respond_error(400, vec![format!("unable to parse {key} code: {s}")])),
+            .ok_or_else(|| CoreError::invalid(format!("unable to parse {key} code: {s}"))),
     }
 }
 
@@ -125,7 +125,7 @@ pub async fn health(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
     };
     let code = match code {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(e) => return core_error(&e),
     };
     let mut body = json!({
         "initialized": s.initialized,

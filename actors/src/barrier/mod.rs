@@ -148,11 +148,13 @@ impl Barrier {
         let ring = self.ring()?;
         let k = ring.active();
         k.encryptions.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("strongbox_barrier_ops_total", "op" => "encrypt").increment(1);
         Ok(aes_gcm::seal(&k.cipher, k.term, path, value))
     }
 
     fn decrypt(&self, path: &str, ct: &[u8]) -> Result<Vec<u8>, CoreError> {
         let ring = self.ring()?;
+        metrics::counter!("strongbox_barrier_ops_total", "op" => "decrypt").increment(1);
         let term = aes_gcm::term_of(ct).map_err(CoreError::internal)?;
         let k = ring
             .term(term)

@@ -35,10 +35,13 @@ pub struct Remount {
     pub to: String,
 }
 
+/// Edits a copy of one mount entry; an error leaves the table unchanged.
+pub type EntryEdit = Box<dyn FnOnce(&mut MountEntry) -> Result<(), CoreError> + Send>;
+
 /// Changes a mount's config; `apply` validates and edits a copy of the entry.
 #[derive(Message)]
 #[rtype(result = "Result<(), CoreError>")]
 pub struct Tune {
     pub path: String,
-    pub apply: Box<dyn FnOnce(&mut MountEntry) -> Result<(), CoreError> + Send>,
+    pub apply: EntryEdit,
 }

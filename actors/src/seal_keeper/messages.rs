@@ -20,6 +20,13 @@ pub struct InitResult {
     pub root_token: String,
 }
 
+/// Never prints the key shares or the root token.
+impl std::fmt::Debug for InitResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InitResult").field("keys", &self.keys.len()).field("root_token", &"<redacted>").finish()
+    }
+}
+
 /// `sys/unseal`: one key part, or a reset of the progress.
 #[derive(Message)]
 #[rtype(result = "Result<SealStatus, CoreError>")]

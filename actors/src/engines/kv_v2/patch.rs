@@ -3,7 +3,9 @@
 
 use super::data::check_cas;
 use super::fields::FieldData;
-use super::metadata_path::{cas_warning, custom_value, parse_custom_metadata, validate_custom_metadata, MetadataSettings};
+use super::metadata_path::{
+    cas_warning, custom_value, parse_custom_metadata, validate_custom_metadata, MetadataSettings,
+};
 use super::{meta_entry, HandlerResult, KvV2, Outcome};
 use crate::{CoreError, Response};
 use chrono::Utc;
@@ -28,7 +30,9 @@ impl KvV2 {
         let now = Utc::now();
         // Unlike a read, the 404 body here is the flat version metadata.
         if vm.is_deleted(now) || vm.destroyed {
-            return Ok(Outcome::NotFound(Some(Response::with_data(meta.version_response(current, vm)))));
+            return Ok(Outcome::NotFound(Some(Response::with_data(
+                meta.version_response(current, vm),
+            ))));
         }
         let mut doc = self.load_version(&meta, current).await?.data;
         // Vault's patch helper refuses a version stored as `null` with this internal error.

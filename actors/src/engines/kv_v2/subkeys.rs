@@ -34,7 +34,10 @@ impl KvV2 {
         };
         let mut body = Map::new();
         body.insert("subkeys".into(), Value::Null);
-        body.insert("metadata".into(), Value::Object(meta.version_response(version, vm)));
+        body.insert(
+            "metadata".into(),
+            Value::Object(meta.version_response(version, vm)),
+        );
         if vm.is_deleted(Utc::now()) || vm.destroyed {
             return Ok(Outcome::NotFound(Some(Response::with_data(body))));
         }
@@ -54,7 +57,9 @@ mod tests {
     use serde_json::json;
 
     fn strip(v: Value, max: i64) -> Value {
-        let Value::Object(mut m) = v else { panic!("object") };
+        let Value::Object(mut m) = v else {
+            panic!("object")
+        };
         strip_values(&mut m, 1, max);
         Value::Object(m)
     }
@@ -62,9 +67,21 @@ mod tests {
     #[test]
     fn strips_values_to_the_requested_depth() {
         let data = json!({"a": [1, 2], "b": {"c": {"d": 1}, "e": {}}, "f": null, "g": "x"});
-        assert_eq!(strip(data.clone(), 0), json!({"a": null, "b": {"c": {"d": null}, "e": null}, "f": null, "g": null}));
-        assert_eq!(strip(data.clone(), 1), json!({"a": null, "b": null, "f": null, "g": null}));
-        assert_eq!(strip(data.clone(), 2), json!({"a": null, "b": {"c": null, "e": null}, "f": null, "g": null}));
-        assert_eq!(strip(data, -1), json!({"a": null, "b": null, "f": null, "g": null}));
+        assert_eq!(
+            strip(data.clone(), 0),
+            json!({"a": null, "b": {"c": {"d": null}, "e": null}, "f": null, "g": null})
+        );
+        assert_eq!(
+            strip(data.clone(), 1),
+            json!({"a": null, "b": null, "f": null, "g": null})
+        );
+        assert_eq!(
+            strip(data.clone(), 2),
+            json!({"a": null, "b": {"c": null, "e": null}, "f": null, "g": null})
+        );
+        assert_eq!(
+            strip(data, -1),
+            json!({"a": null, "b": null, "f": null, "g": null})
+        );
     }
 }

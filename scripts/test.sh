@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The project's test command (README.md; CI runs exactly this through .ci/run).
+# Installs what a fresh Debian machine lacks, then: format and lint checks, the Rust unit and
+# end-to-end tests (real node processes over HTTP), hvac's own integration tests and the
+# OpenBao CLI against strongbox.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+scripts/install-deps.sh --with-bao
+
+step "cargo fmt"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "build"
+cargo build --workspace --bins
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export STRONGBOX_BIN="$target_dir/debug/strongbox"
+
+step "cargo test (unit and end-to-end)"
+cargo test --workspace
+
+step "hvac integration tests"
+scripts/hvac-compat.sh
+
+step "OpenBao CLI against strongbox"
+scripts/bao-compat.sh
+
+printf '\nall test stages passed\n'
