@@ -26,7 +26,11 @@ pub struct CoreConfig {
 
 impl Default for CoreConfig {
     fn default() -> Self {
-        CoreConfig { default_lease_ttl: DEFAULT_LEASE_TTL, max_lease_ttl: DEFAULT_LEASE_TTL, storage_type: "inmem".into() }
+        CoreConfig {
+            default_lease_ttl: DEFAULT_LEASE_TTL,
+            max_lease_ttl: DEFAULT_LEASE_TTL,
+            storage_type: "inmem".into(),
+        }
     }
 }
 
@@ -89,10 +93,13 @@ impl Core {
         self.barrier.is_sealed()
     }
 
-    pub async fn init(&self, shares: u8, threshold: u8, root_token_id: Option<String>) -> Result<InitResult, CoreError> {
-        self.seal
-            .send(Init { secret_shares: shares, secret_threshold: threshold, root_token_id })
-            .await?
+    pub async fn init(
+        &self,
+        shares: u8,
+        threshold: u8,
+        root_token_id: Option<String>,
+    ) -> Result<InitResult, CoreError> {
+        self.seal.send(Init { secret_shares: shares, secret_threshold: threshold, root_token_id }).await?
     }
 
     pub async fn unseal(&self, key: Option<Zeroizing<Vec<u8>>>, reset: bool) -> Result<SealStatus, CoreError> {

@@ -46,7 +46,10 @@ impl CoreError {
             CoreError::NotInitialized | CoreError::AlreadyInitialized => 400,
             CoreError::PermissionDenied => 403,
             CoreError::InvalidRequest(_) | CoreError::Conflict(_) => 400,
-            CoreError::NotFound | CoreError::NotFoundMessage(_) | CoreError::NotFoundWith(_) | CoreError::UnsupportedPath => 404,
+            CoreError::NotFound
+            | CoreError::NotFoundMessage(_)
+            | CoreError::NotFoundWith(_)
+            | CoreError::UnsupportedPath => 404,
             CoreError::UnsupportedOperation => 405,
             CoreError::TooLarge => 413,
             CoreError::Internal(_) | CoreError::Storage(_) => 500,

@@ -6,8 +6,17 @@ use strongbox_actors::Response;
 
 /// Paths whose `data` Vault also copies to the top level (`injectDataIntoTopRoutes`).
 const LEGACY_EXACT: [&str; 11] = [
-    "sys/audit", "sys/audit-hash", "sys/auth", "sys/capabilities", "sys/capabilities-accessor",
-    "sys/capabilities-self", "sys/ha-status", "sys/key-status", "sys/mounts", "sys/remount", "sys/rotate",
+    "sys/audit",
+    "sys/audit-hash",
+    "sys/auth",
+    "sys/capabilities",
+    "sys/capabilities-accessor",
+    "sys/capabilities-self",
+    "sys/ha-status",
+    "sys/key-status",
+    "sys/mounts",
+    "sys/remount",
+    "sys/rotate",
 ];
 const LEGACY_PREFIXES: [&str; 5] = ["sys/audit/", "sys/auth/", "sys/mounts/", "sys/policy", "sys/wrapping/wrap"];
 

@@ -10,9 +10,7 @@ pub const JSON: &str = "application/json";
 
 pub fn respond_error(status: u16, messages: Vec<String>) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    HttpResponse::build(status)
-        .content_type(JSON)
-        .body(json!({ "errors": messages }).to_string())
+    HttpResponse::build(status).content_type(JSON).body(json!({ "errors": messages }).to_string())
 }
 
 pub fn core_error(e: &CoreError) -> HttpResponse {

@@ -59,7 +59,10 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
         if op == Operation::Patch {
             let ct = req.headers().get("Content-Type").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !ct.starts_with(MERGE_PATCH) {
-                return respond_error(415, vec![format!("PATCH requires Content-Type of {MERGE_PATCH}, provided {ct}")]);
+                return respond_error(
+                    415,
+                    vec![format!("PATCH requires Content-Type of {MERGE_PATCH}, provided {ct}")],
+                );
             }
         }
         let body = match read_body(payload, state.max_request_size).await {
@@ -78,9 +81,9 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
     match state.core.handle_request(lreq).await {
         Ok(Some(resp)) => HttpResponse::Ok().content_type(JSON).body(envelope(&request_id, path, resp).to_string()),
         Ok(None) => HttpResponse::NoContent().content_type(JSON).finish(),
-        Err(CoreError::NotFoundWith(resp)) => HttpResponse::NotFound()
-            .content_type(JSON)
-            .body(envelope(&request_id, path, *resp).to_string()),
+        Err(CoreError::NotFoundWith(resp)) => {
+            HttpResponse::NotFound().content_type(JSON).body(envelope(&request_id, path, *resp).to_string())
+        }
         Err(e) => core_error(&e),
     }
 }

@@ -49,14 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/v1/sys/seal-status").route(web::get().to(sys_raw::seal_status)))
     .service(
-        web::resource("/v1/sys/unseal")
-            .route(web::put().to(sys_raw::unseal))
-            .route(web::post().to(sys_raw::unseal)),
+        web::resource("/v1/sys/unseal").route(web::put().to(sys_raw::unseal)).route(web::post().to(sys_raw::unseal)),
     )
     .service(
-        web::resource("/v1/sys/health")
-            .route(web::get().to(sys_raw::health))
-            .route(web::head().to(sys_raw::health)),
+        web::resource("/v1/sys/health").route(web::get().to(sys_raw::health)).route(web::head().to(sys_raw::health)),
     )
     .service(web::resource("/v1/sys/leader").route(web::get().to(sys_raw::leader)))
     .service(web::resource("/v1/sys/metrics").route(web::get().to(sys_raw::metrics)))

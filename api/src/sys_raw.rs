@@ -49,7 +49,10 @@ pub async fn init(payload: Payload, state: Data<ApiState>) -> HttpResponse {
         Err(e) => return core_error(&e),
     };
     if ["pgp_keys", "root_token_pgp_key", "recovery_pgp_keys"].iter().any(|k| non_empty(data.get(*k))) {
-        return respond_error(400, vec!["PGP-encrypted unseal keys and root tokens are not supported by this server".into()]);
+        return respond_error(
+            400,
+            vec!["PGP-encrypted unseal keys and root tokens are not supported by this server".into()],
+        );
     }
     let (shares, threshold) = match (small_int(&data, "secret_shares"), small_int(&data, "secret_threshold")) {
         (Ok(s), Ok(t)) => (s, t),
@@ -175,9 +178,9 @@ pub async fn metrics(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
     }
     let format = query_data(&req).get("format").and_then(Value::as_str).map(str::to_string);
     match (&state.metrics, format.as_deref()) {
-        (Some(render), Some("prometheus")) => HttpResponse::Ok()
-            .content_type("text/plain; version=0.0.4")
-            .body(render()),
+        (Some(render), Some("prometheus")) => {
+            HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(render())
+        }
         (None, _) => respond_error(400, vec!["prometheus is not enabled".into()]),
         (_, _) => respond_error(400, vec!["only format=prometheus is supported".into()]),
     }

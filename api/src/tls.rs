@@ -20,9 +20,8 @@ pub fn server_config(cert_file: &Path, key_file: &Path) -> Result<ServerConfig, 
     let cert_err = |reason: String| TlsError::Cert { path: cert_file.display().to_string(), reason };
     let key_err = |reason: String| TlsError::Key { path: key_file.display().to_string(), reason };
     let mut reader = BufReader::new(File::open(cert_file).map_err(|e| cert_err(e.to_string()))?);
-    let certs = rustls_pemfile::certs(&mut reader)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| cert_err(e.to_string()))?;
+    let certs =
+        rustls_pemfile::certs(&mut reader).collect::<Result<Vec<_>, _>>().map_err(|e| cert_err(e.to_string()))?;
     if certs.is_empty() {
         return Err(cert_err("no certificates found".into()));
     }

@@ -66,9 +66,18 @@ impl Default for ServerConfig {
 
 /// Keys Vault accepts that this server reads or deliberately ignores without a warning.
 const QUIET_KEYS: [&str; 12] = [
-    "cluster_name", "log_format", "pid_file", "telemetry", "plugin_directory", "raw_storage_endpoint",
-    "introspection_endpoint", "disable_clustering", "default_max_request_duration",
-    "enable_response_header_hostname", "enable_response_header_raft_node_id", "log_file",
+    "cluster_name",
+    "log_format",
+    "pid_file",
+    "telemetry",
+    "plugin_directory",
+    "raw_storage_endpoint",
+    "introspection_endpoint",
+    "disable_clustering",
+    "default_max_request_duration",
+    "enable_response_header_hostname",
+    "enable_response_header_raft_node_id",
+    "log_file",
 ];
 
 /// Loads every file named (a directory contributes its `.hcl` and `.json` files), merging
@@ -123,10 +132,9 @@ fn labeled_blocks(v: &Value) -> Vec<(String, Map<String, Value>)> {
             for (label, body) in m {
                 match body {
                     Value::Object(b) => out.push((label.clone(), b.clone())),
-                    Value::Array(bs) => bs
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .for_each(|b| out.push((label.clone(), b.clone()))),
+                    Value::Array(bs) => {
+                        bs.iter().filter_map(Value::as_object).for_each(|b| out.push((label.clone(), b.clone())))
+                    }
                     _ => {}
                 }
             }
@@ -137,10 +145,9 @@ fn labeled_blocks(v: &Value) -> Vec<(String, Map<String, Value>)> {
 }
 
 pub fn apply(cfg: &mut ServerConfig, value: &Value, file: &str) -> Result<(), ConfigError> {
-    let top = value.as_object().ok_or_else(|| ConfigError::Load {
-        file: file.into(),
-        reason: "configuration must be an object".into(),
-    })?;
+    let top = value
+        .as_object()
+        .ok_or_else(|| ConfigError::Load { file: file.into(), reason: "configuration must be an object".into() })?;
     let bad = |key: &str, reason: String| ConfigError::Value { file: file.into(), key: key.into(), reason };
     for (key, v) in top {
         match key.as_str() {

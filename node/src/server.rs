@@ -87,7 +87,8 @@ fn open_storage(storage: &StorageConfig) -> anyhow::Result<Arc<dyn PhysicalBacke
                 .and_then(|v| v.as_str())
                 .context("storage \"rocksdb\": the path option is required")?;
             std::fs::create_dir_all(path).with_context(|| format!("storage \"rocksdb\": cannot create {path}"))?;
-            let backend = RocksBackend::open(&PathBuf::from(path)).with_context(|| format!("storage \"rocksdb\": cannot open {path}"))?;
+            let backend = RocksBackend::open(&PathBuf::from(path))
+                .with_context(|| format!("storage \"rocksdb\": cannot open {path}"))?;
             Ok(Arc::new(backend))
         }
         other => bail!("unknown or unsupported storage type \"{other}\""),
@@ -116,13 +117,18 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     let metrics = metrics_render();
     let mut server = None;
     for l in &cfg.listeners {
-        let state = web::Data::new(ApiState { core: core.clone(), max_request_size: l.max_request_size, metrics: metrics.clone() });
+        let state = web::Data::new(ApiState {
+            core: core.clone(),
+            max_request_size: l.max_request_size,
+            metrics: metrics.clone(),
+        });
         let app = move || App::new().app_data(state.clone()).configure(configure);
         let http = HttpServer::new(app).workers(worker_count());
         let bound = if l.tls_disable {
             http.bind(&l.address)
         } else {
-            let (cert, key) = l.tls_cert_file.as_ref().zip(l.tls_key_file.as_ref()).context("listener: TLS files missing")?;
+            let (cert, key) =
+                l.tls_cert_file.as_ref().zip(l.tls_key_file.as_ref()).context("listener: TLS files missing")?;
             http.bind_rustls_0_23(&l.address, tls::server_config(cert, key)?)
         }
         .with_context(|| format!("error initializing listener at {}", l.address))?;

@@ -45,10 +45,7 @@ impl PhysicalBackend for InmemBackend {
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let map = self.read();
-        let keys = map
-            .range(prefix.to_string()..)
-            .map(|(k, _)| k.as_str())
-            .take_while(|k| k.starts_with(prefix));
+        let keys = map.range(prefix.to_string()..).map(|(k, _)| k.as_str()).take_while(|k| k.starts_with(prefix));
         Ok(fold_children(prefix, keys))
     }
 
@@ -80,12 +77,9 @@ mod tests {
         b.put("b", b"3".to_vec()).await.unwrap();
         assert_eq!(b.get("a/x").await.unwrap(), Some(b"1".to_vec()));
         assert_eq!(b.list("a/").await.unwrap(), vec!["x", "y/"]);
-        b.batch(vec![
-            WriteOp::Delete { key: "a/x".into() },
-            WriteOp::Put { key: "a/w".into(), value: vec![] },
-        ])
-        .await
-        .unwrap();
+        b.batch(vec![WriteOp::Delete { key: "a/x".into() }, WriteOp::Put { key: "a/w".into(), value: vec![] }])
+            .await
+            .unwrap();
         assert_eq!(b.list("a/").await.unwrap(), vec!["w", "y/"]);
         b.delete("b").await.unwrap();
         assert_eq!(b.get("b").await.unwrap(), None);

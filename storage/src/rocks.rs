@@ -22,9 +22,7 @@ impl RocksBackend {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_keep_log_file_num(4);
-        let cfs = ALL_CFS
-            .iter()
-            .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
+        let cfs = ALL_CFS.iter().map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -42,35 +40,29 @@ impl RocksBackend {
         F: FnOnce(&DB) -> Result<T, StorageError> + Send + 'static,
     {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| StorageError::Task(e.to_string()))?
+        tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| StorageError::Task(e.to_string()))?
     }
 }
 
 fn kv(db: &DB) -> Result<&rocksdb::ColumnFamily, StorageError> {
-    db.cf_handle(CF_KV)
-        .ok_or_else(|| StorageError::Engine(format!("missing column family {CF_KV}")))
+    db.cf_handle(CF_KV).ok_or_else(|| StorageError::Engine(format!("missing column family {CF_KV}")))
 }
 
 #[async_trait]
 impl PhysicalBackend for RocksBackend {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let key = key.to_string();
-        self.blocking(move |db| Ok(db.get_cf(kv(db)?, key.as_bytes())?))
-            .await
+        self.blocking(move |db| Ok(db.get_cf(kv(db)?, key.as_bytes())?)).await
     }
 
     async fn put(&self, key: &str, value: Vec<u8>) -> Result<(), StorageError> {
         let key = key.to_string();
-        self.blocking(move |db| Ok(db.put_cf_opt(kv(db)?, key.as_bytes(), value, &Self::synced())?))
-            .await
+        self.blocking(move |db| Ok(db.put_cf_opt(kv(db)?, key.as_bytes(), value, &Self::synced())?)).await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
         let key = key.to_string();
-        self.blocking(move |db| Ok(db.delete_cf_opt(kv(db)?, key.as_bytes(), &Self::synced())?))
-            .await
+        self.blocking(move |db| Ok(db.delete_cf_opt(kv(db)?, key.as_bytes(), &Self::synced())?)).await
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {

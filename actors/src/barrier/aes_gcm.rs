@@ -34,9 +34,7 @@ pub fn seal(cipher: &Aes256Gcm, term: u32, path: &str, plaintext: &[u8]) -> Vec<
     rand::thread_rng().fill_bytes(&mut nonce);
     let payload = Payload { msg: plaintext, aad: path.as_bytes() };
     // AES-GCM encryption only fails for inputs over 64 GiB, far above max_request_size.
-    let ct = cipher
-        .encrypt(Nonce::from_slice(&nonce), payload)
-        .unwrap_or_default();
+    let ct = cipher.encrypt(Nonce::from_slice(&nonce), payload).unwrap_or_default();
     let mut out = Vec::with_capacity(HEADER_SIZE + NONCE_SIZE + ct.len());
     out.extend_from_slice(&term.to_be_bytes());
     out.push(VERSION_PATH_AAD);
@@ -47,10 +45,8 @@ pub fn seal(cipher: &Aes256Gcm, term: u32, path: &str, plaintext: &[u8]) -> Vec<
 
 /// The key term a ciphertext was written with.
 pub fn term_of(ciphertext: &[u8]) -> Result<u32, CipherError> {
-    let head: [u8; TERM_SIZE] = ciphertext
-        .get(..TERM_SIZE)
-        .and_then(|s| s.try_into().ok())
-        .ok_or(CipherError::TooShort)?;
+    let head: [u8; TERM_SIZE] =
+        ciphertext.get(..TERM_SIZE).and_then(|s| s.try_into().ok()).ok_or(CipherError::TooShort)?;
     Ok(u32::from_be_bytes(head))
 }
 
@@ -65,9 +61,7 @@ pub fn open(cipher: &Aes256Gcm, path: &str, ciphertext: &[u8]) -> Result<Vec<u8>
     }
     let nonce = &ciphertext[HEADER_SIZE..HEADER_SIZE + NONCE_SIZE];
     let payload = Payload { msg: &ciphertext[HEADER_SIZE + NONCE_SIZE..], aad: path.as_bytes() };
-    cipher
-        .decrypt(Nonce::from_slice(nonce), payload)
-        .map_err(|_| CipherError::Authentication)
+    cipher.decrypt(Nonce::from_slice(nonce), payload).map_err(|_| CipherError::Authentication)
 }
 
 #[cfg(test)]

@@ -43,8 +43,7 @@ pub struct KeyStatus {
 }
 
 fn record_storage(op: &'static str, started: Instant) {
-    metrics::histogram!("strongbox_storage_op_seconds", "op" => op)
-        .record(started.elapsed().as_secs_f64());
+    metrics::histogram!("strongbox_storage_op_seconds", "op" => op).record(started.elapsed().as_secs_f64());
 }
 
 impl Barrier {
@@ -101,11 +100,8 @@ impl Barrier {
     /// Loads the keyring with the root key and opens the barrier.
     pub async fn unlock(&self, root_key: &[u8]) -> Result<(), CoreError> {
         let _guard = self.mutate.lock().await;
-        let ct = self
-            .physical
-            .get(KEYRING_PATH)
-            .await?
-            .ok_or_else(|| CoreError::internal("barrier keyring is missing"))?;
+        let ct =
+            self.physical.get(KEYRING_PATH).await?.ok_or_else(|| CoreError::internal("barrier keyring is missing"))?;
         let plain = Self::open_with(root_key, KEYRING_PATH, &ct)?;
         let ring = Keyring::deserialize(&plain).map_err(CoreError::internal)?;
         self.keyring.store(Some(Arc::new(ring)));
@@ -136,11 +132,7 @@ impl Barrier {
     pub fn key_status(&self) -> Result<KeyStatus, CoreError> {
         let ring = self.ring()?;
         let k = ring.active();
-        Ok(KeyStatus {
-            term: k.term,
-            install_time: k.install_time,
-            encryptions: k.encryptions.load(Ordering::Relaxed),
-        })
+        Ok(KeyStatus { term: k.term, install_time: k.install_time, encryptions: k.encryptions.load(Ordering::Relaxed) })
     }
 
     /// Encrypts `value` for `path` under the active term.
@@ -156,11 +148,8 @@ impl Barrier {
         let ring = self.ring()?;
         metrics::counter!("strongbox_barrier_ops_total", "op" => "decrypt").increment(1);
         let term = aes_gcm::term_of(ct).map_err(CoreError::internal)?;
-        let k = ring
-            .term(term)
-            .ok_or_else(|| CoreError::internal(format!("no barrier key for term {term}")))?;
-        aes_gcm::open(&k.cipher, path, ct)
-            .map_err(|e| CoreError::internal(format!("failed to decrypt {path}: {e}")))
+        let k = ring.term(term).ok_or_else(|| CoreError::internal(format!("no barrier key for term {term}")))?;
+        aes_gcm::open(&k.cipher, path, ct).map_err(|e| CoreError::internal(format!("failed to decrypt {path}: {e}")))
     }
 
     pub async fn get(&self, path: &str) -> Result<Option<Vec<u8>>, CoreError> {

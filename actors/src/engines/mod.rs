@@ -33,11 +33,9 @@ pub fn kv_version(entry: &MountEntry) -> u8 {
 /// Builds the engine for a mount entry, or explains why the type is unknown.
 pub fn create_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
     match entry.kind.as_str() {
-        "kv" | "kv-v2" | "generic" => Ok(if kv_version(entry) == 2 {
-            Arc::new(kv_v2::KvV2::new(view))
-        } else {
-            Arc::new(kv_v1::KvV1::new(view))
-        }),
+        "kv" | "kv-v2" | "generic" => {
+            Ok(if kv_version(entry) == 2 { Arc::new(kv_v2::KvV2::new(view)) } else { Arc::new(kv_v1::KvV1::new(view)) })
+        }
         other => Err(CoreError::invalid(format!("plugin not found in the catalog: {other}"))),
     }
 }

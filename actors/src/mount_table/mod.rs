@@ -11,8 +11,8 @@ use crate::engines::create_backend;
 use crate::CoreError;
 use actix::prelude::*;
 use arc_swap::ArcSwap;
-pub use entry::{normalize_path, MountConfig, MountEntry, MOUNT_TABLE_PATH, PROTECTED_PREFIXES};
 use entry::StoredTable;
+pub use entry::{normalize_path, MountConfig, MountEntry, MOUNT_TABLE_PATH, PROTECTED_PREFIXES};
 pub use messages::*;
 pub use router::{Route, Router};
 use std::collections::HashMap;
@@ -94,9 +94,7 @@ impl Handler<LoadMounts> for MountTable {
             }
         };
         let fut = async move { fut.await as Result<Vec<MountEntry>, CoreError> };
-        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut MountTable, _| {
-            act.publish(res?)
-        })))
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut MountTable, _| act.publish(res?))))
     }
 }
 

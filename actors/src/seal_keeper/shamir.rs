@@ -40,10 +40,7 @@ pub fn combine(parts: &[Zeroizing<Vec<u8>>], threshold: u8) -> Result<Zeroizing<
         raw.extend_from_slice(y);
         shares.push(Share::try_from(raw.as_slice()).map_err(str::to_string)?);
     }
-    Sharks(threshold)
-        .recover(shares.iter())
-        .map(Zeroizing::new)
-        .map_err(str::to_string)
+    Sharks(threshold).recover(shares.iter()).map(Zeroizing::new).map_err(str::to_string)
 }
 
 #[cfg(test)]

@@ -21,11 +21,7 @@ async fn init_then_unseal_with_threshold_and_seal_again() {
     let unseal_early = addr.send(key(&Zeroizing::new(vec![1; 33]))).await.unwrap();
     assert_eq!(unseal_early.unwrap_err().to_string(), "Vault is not initialized");
 
-    let init = addr
-        .send(Init { secret_shares: 5, secret_threshold: 3, root_token_id: None })
-        .await
-        .unwrap()
-        .unwrap();
+    let init = addr.send(Init { secret_shares: 5, secret_threshold: 3, root_token_id: None }).await.unwrap().unwrap();
     assert_eq!(init.keys.len(), 5);
     assert!(barrier.is_sealed());
     let again = addr.send(Init { secret_shares: 1, secret_threshold: 1, root_token_id: None }).await.unwrap();

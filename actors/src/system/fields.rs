@@ -40,12 +40,12 @@ pub fn duration(data: &Map<String, Value>, key: &str) -> Result<Option<u64>, Cor
 pub fn string_list(data: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, CoreError> {
     match get(data, key) {
         None => Ok(None),
-        Some(Value::Array(items)) => Ok(Some(
-            items.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect(),
-        )),
-        Some(Value::String(s)) => Ok(Some(
-            s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        )),
+        Some(Value::Array(items)) => {
+            Ok(Some(items.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect()))
+        }
+        Some(Value::String(s)) => {
+            Ok(Some(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()))
+        }
         Some(_) => Err(CoreError::invalid(format!("error converting input for field \"{key}\": expected a list"))),
     }
 }

@@ -186,7 +186,10 @@ pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Respo
 }
 
 /// KV mounts keep their version: an upgrade in place is not supported yet, a downgrade never is.
-fn check_version_change(entry: &MountEntry, opts: &std::collections::BTreeMap<String, String>) -> Result<(), CoreError> {
+fn check_version_change(
+    entry: &MountEntry,
+    opts: &std::collections::BTreeMap<String, String>,
+) -> Result<(), CoreError> {
     let Some(wanted) = opts.get("version") else {
         return Ok(());
     };
@@ -202,8 +205,10 @@ fn check_version_change(entry: &MountEntry, opts: &std::collections::BTreeMap<St
 }
 
 pub async fn remount(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let from = fields::string(&req.data, "from")?.ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
-    let to = fields::string(&req.data, "to")?.ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
+    let from = fields::string(&req.data, "from")?
+        .ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
+    let to = fields::string(&req.data, "to")?
+        .ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
     core.mounts.send(Remount { from: from.clone(), to: to.clone() }).await??;
     // The move is done when this returns; the id lets `sys/remount/status` clients poll as usual.
     let id = uuid::Uuid::new_v4().to_string();

@@ -24,11 +24,7 @@ pub const HTTP_FLAGS: &[FlagSpec] = &[
     flag("client-cert", FlagKind::Str),
     flag("client-key", FlagKind::Str),
     flag("tls-skip-verify", FlagKind::Bool),
-    FlagSpec {
-        name: "namespace",
-        aliases: &["ns"],
-        kind: FlagKind::Str,
-    },
+    FlagSpec { name: "namespace", aliases: &["ns"], kind: FlagKind::Str },
     flag("header", FlagKind::Map),
     flag("wrap-ttl", FlagKind::Dur),
     flag("non-interactive", FlagKind::Bool),
@@ -38,14 +34,7 @@ pub const HTTP_FLAGS: &[FlagSpec] = &[
 #[derive(Debug)]
 pub enum ApiError {
     /// A non-2xx/3xx status (`api.ResponseError`).
-    Response {
-        method: String,
-        url: String,
-        status: u16,
-        errors: Vec<String>,
-        raw: bool,
-        namespace: String,
-    },
+    Response { method: String, url: String, status: u16, errors: Vec<String>, raw: bool, namespace: String },
     /// No usable response (connection refused, TLS failure, bad body, ...).
     Other(String),
 }
@@ -63,14 +52,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Other(msg) => f.write_str(msg),
-            ApiError::Response {
-                method,
-                url,
-                status,
-                errors,
-                raw,
-                namespace,
-            } => {
+            ApiError::Response { method, url, status, errors, raw, namespace } => {
                 write!(f, "Error making API request.\n\n")?;
                 if !namespace.is_empty() && namespace != "root/" {
                     writeln!(f, "Namespace: {namespace}")?;
@@ -127,23 +109,15 @@ impl Client {
         let skip_verify = match p.bool("tls-skip-verify") {
             Some(b) => b,
             None => match env("VAULT_SKIP_VERIFY") {
-                Some(v) => parse_bool(&v)
-                    .map_err(|_| "failed to read environment: could not parse VAULT_SKIP_VERIFY")?,
+                Some(v) => {
+                    parse_bool(&v).map_err(|_| "failed to read environment: could not parse VAULT_SKIP_VERIFY")?
+                }
                 None => false,
             },
         };
-        let mut builder = Http::builder()
-            .use_rustls_tls()
-            .timeout(TIMEOUT)
-            .danger_accept_invalid_certs(skip_verify);
-        let ca_cert = p
-            .str("ca-cert")
-            .map(String::from)
-            .or_else(|| env("VAULT_CACERT"));
-        let ca_path = p
-            .str("ca-path")
-            .map(String::from)
-            .or_else(|| env("VAULT_CAPATH"));
+        let mut builder = Http::builder().use_rustls_tls().timeout(TIMEOUT).danger_accept_invalid_certs(skip_verify);
+        let ca_cert = p.str("ca-cert").map(String::from).or_else(|| env("VAULT_CACERT"));
+        let ca_path = p.str("ca-path").map(String::from).or_else(|| env("VAULT_CAPATH"));
         let mut ca_files = Vec::new();
         if let Some(file) = ca_cert {
             ca_files.push(std::path::PathBuf::from(file));
@@ -157,20 +131,14 @@ impl Client {
         }
         for file in ca_files {
             let pem = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("Error loading CA File: {e}"))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("Error loading CA File: {e}"))?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let client_cert = p
-            .str("client-cert")
-            .map(String::from)
-            .or_else(|| env("VAULT_CLIENT_CERT"));
-        let client_key = p
-            .str("client-key")
-            .map(String::from)
-            .or_else(|| env("VAULT_CLIENT_KEY"));
+        let client_cert = p.str("client-cert").map(String::from).or_else(|| env("VAULT_CLIENT_CERT"));
+        let client_key = p.str("client-key").map(String::from).or_else(|| env("VAULT_CLIENT_KEY"));
         if let (Some(cert), Some(key)) = (client_cert, client_key) {
             let mut pem = std::fs::read(&cert).map_err(|e| format!("{cert}: {e}"))?;
             pem.extend(std::fs::read(&key).map_err(|e| format!("{key}: {e}"))?);
@@ -187,10 +155,7 @@ impl Client {
             http,
             base,
             token: env("VAULT_TOKEN").or_else(token_from_helper),
-            namespace: p
-                .str("namespace")
-                .map(String::from)
-                .or_else(|| env("VAULT_NAMESPACE")),
+            namespace: p.str("namespace").map(String::from).or_else(|| env("VAULT_NAMESPACE")),
             headers: p.map("header").into_iter().collect(),
             wrap_ttl,
         })
@@ -206,10 +171,7 @@ impl Client {
         body: Option<Body>,
     ) -> Result<(Resp, Option<ApiError>), ApiError> {
         let url = self.url(path, query);
-        let mut req: RequestBuilder = self
-            .http
-            .request(method.clone(), &url)
-            .header("X-Vault-Request", "true");
+        let mut req: RequestBuilder = self.http.request(method.clone(), &url).header("X-Vault-Request", "true");
         if let Some(token) = &self.token {
             req = req.header("X-Vault-Token", token);
         }
@@ -223,28 +185,17 @@ impl Client {
             req = req.header(k, v);
         }
         req = match body {
-            Some(Body::Json(j)) => req
-                .header("Content-Type", "application/json")
-                .body(j.to_compact()),
-            Some(Body::MergePatch(j)) => req
-                .header("Content-Type", "application/merge-patch+json")
-                .body(j.to_compact()),
+            Some(Body::Json(j)) => req.header("Content-Type", "application/json").body(j.to_compact()),
+            Some(Body::MergePatch(j)) => {
+                req.header("Content-Type", "application/merge-patch+json").body(j.to_compact())
+            }
             None => req,
         };
-        let resp = req
-            .send()
-            .map_err(|e| ApiError::Other(transport_error(&method, &url, &e)))?;
+        let resp = req.send().map_err(|e| ApiError::Other(transport_error(&method, &url, &e)))?;
         let status = resp.status().as_u16();
-        let namespace = resp
-            .headers()
-            .get("X-Vault-Namespace")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let body = resp
-            .bytes()
-            .map_err(|e| ApiError::Other(transport_error(&method, &url, &e)))?
-            .to_vec();
+        let namespace =
+            resp.headers().get("X-Vault-Namespace").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let body = resp.bytes().map_err(|e| ApiError::Other(transport_error(&method, &url, &e)))?.to_vec();
         let ok = (200..400).contains(&status) || (status == 429 && path == "sys/health");
         let err = (!ok).then(|| {
             let (errors, raw) = match serde_json::from_slice::<serde_json::Value>(&body) {
@@ -252,27 +203,14 @@ impl Client {
                     v.get("errors")
                         .and_then(|e| e.as_array())
                         .map(|a| {
-                            a.iter()
-                                .map(|m| {
-                                    m.as_str()
-                                        .map(String::from)
-                                        .unwrap_or_else(|| m.to_string())
-                                })
-                                .collect()
+                            a.iter().map(|m| m.as_str().map(String::from).unwrap_or_else(|| m.to_string())).collect()
                         })
                         .unwrap_or_default(),
                     false,
                 ),
                 Err(_) => (vec![String::from_utf8_lossy(&body).into_owned()], true),
             };
-            ApiError::Response {
-                method: method.to_string(),
-                url: url.clone(),
-                status,
-                errors,
-                raw,
-                namespace,
-            }
+            ApiError::Response { method: method.to_string(), url: url.clone(), status, errors, raw, namespace }
         });
         Ok((Resp { status, body }, err))
     }
@@ -313,27 +251,21 @@ impl Client {
     /// `Logical().Write` (and `JSONMergePatch`). On error, a 404 that still carried data or
     /// warnings hands that secret back alongside the error, as the Go client does.
     pub fn write(&self, method: Method, path: &str, body: Body) -> WriteResult {
-        let (resp, err) = self
-            .send(method, path, &[], Some(body))
-            .map_err(WriteError::bare)?;
+        let (resp, err) = self.send(method, path, &[], Some(body)).map_err(WriteError::bare)?;
         write_outcome(resp, err)
     }
 
     /// `Logical().DeleteWithData`.
     pub fn delete(&self, path: &str, query: &[(&str, String)]) -> WriteResult {
-        let (resp, err) = self
-            .send(Method::DELETE, path, query, None)
-            .map_err(WriteError::bare)?;
+        let (resp, err) = self.send(Method::DELETE, path, query, None).map_err(WriteError::bare)?;
         write_outcome(resp, err)
     }
 
     fn url(&self, path: &str, query: &[(&str, String)]) -> String {
         let mut url = format!("{}/v1/{}", self.base, escape_path(path));
         if !query.is_empty() {
-            let mut pairs: Vec<String> = query
-                .iter()
-                .map(|(k, v)| format!("{}={}", escape_query(k), escape_query(v)))
-                .collect();
+            let mut pairs: Vec<String> =
+                query.iter().map(|(k, v)| format!("{}={}", escape_query(k), escape_query(v))).collect();
             pairs.sort();
             url.push('?');
             url.push_str(&pairs.join("&"));
@@ -372,10 +304,7 @@ fn write_outcome(resp: Resp, err: Option<ApiError>) -> WriteResult {
         let secret = parse_secret(&resp.body).map_err(|e| WriteError::bare(ApiError::Other(e)))?;
         if let Some(s) = secret.filter(Secret::has_data_or_warnings) {
             return match err {
-                Some(e) => Err(Box::new(WriteError {
-                    err: e,
-                    secret: Some(s),
-                })),
+                Some(e) => Err(Box::new(WriteError { err: e, secret: Some(s) })),
                 None => Ok(Some(s)),
             };
         }
@@ -418,17 +347,14 @@ fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
         cause = next;
     }
     if err.is_timeout() {
-        detail =
-            "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into();
+        detail = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into();
     }
     format!("{op} {url:?}: {detail}")
 }
 
 /// Go's `url.EscapedPath` for API paths: unreserved characters and `$&+,/:;=@` stay as they are.
 pub fn escape_path(p: &str) -> String {
-    escape(p, |c| {
-        c.is_ascii_alphanumeric() || "-_.~$&+,/:;=@".contains(c)
-    })
+    escape(p, |c| c.is_ascii_alphanumeric() || "-_.~$&+,/:;=@".contains(c))
 }
 
 /// Go's `url.QueryEscape` (spaces become `+`).

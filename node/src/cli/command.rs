@@ -14,23 +14,10 @@ pub struct Opts {
 }
 
 impl Opts {
-    pub const HTTP: Opts = Opts {
-        format: false,
-        field: false,
-        detailed: false,
-    };
-    pub const OUTPUT: Opts = Opts {
-        format: true,
-        ..Opts::HTTP
-    };
-    pub const FIELD: Opts = Opts {
-        field: true,
-        ..Opts::OUTPUT
-    };
-    pub const DETAILED: Opts = Opts {
-        detailed: true,
-        ..Opts::OUTPUT
-    };
+    pub const HTTP: Opts = Opts { format: false, field: false, detailed: false };
+    pub const OUTPUT: Opts = Opts { format: true, ..Opts::HTTP };
+    pub const FIELD: Opts = Opts { field: true, ..Opts::OUTPUT };
+    pub const DETAILED: Opts = Opts { detailed: true, ..Opts::OUTPUT };
 }
 
 pub struct Cmd {

@@ -28,11 +28,7 @@ pub struct FlagSpec {
 }
 
 pub const fn flag(name: &'static str, kind: FlagKind) -> FlagSpec {
-    FlagSpec {
-        name,
-        aliases: &[],
-        kind,
-    }
+    FlagSpec { name, aliases: &[], kind }
 }
 
 /// Why parsing stopped early.
@@ -57,10 +53,7 @@ impl Parsed {
     }
 
     pub fn str(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(name)
-            .and_then(|v| v.last())
-            .map(String::as_str)
+        self.values.get(name).and_then(|v| v.last()).map(String::as_str)
     }
 
     pub fn int(&self, name: &str) -> Option<i64> {
@@ -84,10 +77,7 @@ impl Parsed {
     pub fn map(&self, name: &str) -> std::collections::BTreeMap<String, String> {
         self.list(name)
             .iter()
-            .filter_map(|kv| {
-                kv.split_once('=')
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-            })
+            .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
             .collect()
     }
 }
@@ -114,23 +104,16 @@ pub fn parse(specs: &[&FlagSpec], args: &[String]) -> Result<Parsed, ParseError>
             Some((n, v)) => (n, Some(v.to_string())),
             None => (body, None),
         };
-        let Some(spec) = specs
-            .iter()
-            .find(|f| f.name == name || f.aliases.contains(&name))
-        else {
+        let Some(spec) = specs.iter().find(|f| f.name == name || f.aliases.contains(&name)) else {
             if name == "help" || name == "h" {
                 return Err(ParseError::Help);
             }
-            return Err(ParseError::Invalid(format!(
-                "flag provided but not defined: -{name}"
-            )));
+            return Err(ParseError::Invalid(format!("flag provided but not defined: -{name}")));
         };
         i += 1;
         let value = if spec.kind == FlagKind::Bool {
             let v = inline.unwrap_or_else(|| "true".to_string());
-            parse_bool(&v).map_err(|e| {
-                ParseError::Invalid(format!("invalid boolean value {v:?} for -{name}: {e}"))
-            })?;
+            parse_bool(&v).map_err(|e| ParseError::Invalid(format!("invalid boolean value {v:?} for -{name}: {e}")))?;
             v
         } else {
             let v = match inline {
@@ -139,15 +122,10 @@ pub fn parse(specs: &[&FlagSpec], args: &[String]) -> Result<Parsed, ParseError>
                     i += 1;
                     args[i - 1].clone()
                 }
-                None => {
-                    return Err(ParseError::Invalid(format!(
-                        "flag needs an argument: -{name}"
-                    )))
-                }
+                None => return Err(ParseError::Invalid(format!("flag needs an argument: -{name}"))),
             };
-            validate(spec.kind, &v).map_err(|e| {
-                ParseError::Invalid(format!("invalid value {v:?} for flag -{name}: {e}"))
-            })?;
+            validate(spec.kind, &v)
+                .map_err(|e| ParseError::Invalid(format!("invalid value {v:?} for flag -{name}: {e}")))?;
             v
         };
         parsed.values.entry(spec.name).or_default().push(value);
@@ -185,9 +163,9 @@ pub fn parse_int(s: &str) -> Result<i64, String> {
     };
     match parsed {
         Ok(n) if !digits.starts_with(['+', '-']) => Ok(if neg { -n } else { n }),
-        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(format!(
-            "strconv.ParseInt: parsing {s:?}: value out of range"
-        )),
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
+            Err(format!("strconv.ParseInt: parsing {s:?}: value out of range"))
+        }
         _ => Err(format!("strconv.ParseInt: parsing {s:?}: invalid syntax")),
     }
 }
@@ -212,11 +190,7 @@ mod tests {
 
     const MOUNT: FlagSpec = flag("mount", FlagKind::Str);
     const VERSION: FlagSpec = flag("version", FlagKind::Int);
-    const FORCE: FlagSpec = FlagSpec {
-        name: "force",
-        aliases: &["f"],
-        kind: FlagKind::Bool,
-    };
+    const FORCE: FlagSpec = FlagSpec { name: "force", aliases: &["f"], kind: FlagKind::Bool };
     const SPECS: &[&FlagSpec] = &[&MOUNT, &VERSION, &FORCE];
 
     fn args(s: &str) -> Vec<String> {
@@ -255,25 +229,15 @@ mod tests {
     #[test]
     fn go_error_messages() {
         let err = |s: &str| parse(SPECS, &args(s)).unwrap_err();
-        assert_eq!(
-            err("-nope x"),
-            ParseError::Invalid("flag provided but not defined: -nope".into())
-        );
-        assert_eq!(
-            err("-mount"),
-            ParseError::Invalid("flag needs an argument: -mount".into())
-        );
+        assert_eq!(err("-nope x"), ParseError::Invalid("flag provided but not defined: -nope".into()));
+        assert_eq!(err("-mount"), ParseError::Invalid("flag needs an argument: -mount".into()));
         assert_eq!(
             err("-version=abc"),
             ParseError::Invalid(
-                "invalid value \"abc\" for flag -version: strconv.ParseInt: parsing \"abc\": invalid syntax"
-                    .into()
+                "invalid value \"abc\" for flag -version: strconv.ParseInt: parsing \"abc\": invalid syntax".into()
             )
         );
-        assert_eq!(
-            err("---x"),
-            ParseError::Invalid("bad flag syntax: ---x".into())
-        );
+        assert_eq!(err("---x"), ParseError::Invalid("bad flag syntax: ---x".into()));
         assert_eq!(err("-h"), ParseError::Help);
     }
 

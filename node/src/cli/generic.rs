@@ -47,10 +47,8 @@ pub fn read(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let query: Vec<(&str, String)> = params
-        .iter()
-        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.clone())))
-        .collect();
+    let query: Vec<(&str, String)> =
+        params.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.clone()))).collect();
     if ui.format == "raw" {
         return read_raw(&client, &path, &query);
     }
@@ -89,11 +87,7 @@ fn read_raw(client: &super::client::Client, path: &str, query: &[(&str, String)]
 }
 
 pub fn write(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[FlagSpec {
-        name: "force",
-        aliases: &["f"],
-        kind: FlagKind::Bool,
-    }];
+    const FLAGS: &[FlagSpec] = &[FlagSpec { name: "force", aliases: &["f"], kind: FlagKind::Bool }];
     let cmd = Cmd {
         usage: "Usage: strongbox write [options] PATH [DATA K=V...]\n\n  Writes data to PATH (k=v, k=@file, k=- or - for JSON on stdin; -force to send no data).",
         flags: FLAGS,
@@ -136,13 +130,7 @@ pub fn write(args: &[String]) -> i32 {
             Some(f) => ui.field(&secret, f),
             None => ui.secret(&secret),
         },
-        Err(w) => report(
-            &ui,
-            "Error writing data to",
-            &path,
-            &w.err,
-            w.secret.as_ref(),
-        ),
+        Err(w) => report(&ui, "Error writing data to", &path, &w.err, w.secret.as_ref()),
     }
 }
 
@@ -191,10 +179,8 @@ pub fn delete(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let query: Vec<(&str, String)> = params
-        .iter()
-        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.clone())))
-        .collect();
+    let query: Vec<(&str, String)> =
+        params.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.clone()))).collect();
     match client.delete(&path, &query) {
         Ok(None) => {
             if ui.is_table() {

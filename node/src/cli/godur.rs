@@ -93,9 +93,7 @@ pub fn parse_duration_second(s: &str) -> Result<i128, String> {
         return Ok(secs as i128 * SECOND);
     }
     if let Some(days) = s.strip_suffix('d') {
-        let n: i64 = days
-            .parse()
-            .map_err(|_| format!("strconv.ParseInt: parsing {}: invalid syntax", quote(days)))?;
+        let n: i64 = days.parse().map_err(|_| format!("strconv.ParseInt: parsing {}: invalid syntax", quote(days)))?;
         return Ok(n as i128 * 86_400 * SECOND);
     }
     parse_go_duration(s)
@@ -121,17 +119,13 @@ pub fn parse_go_duration(orig: &str) -> Result<i128, String> {
     }
     let mut total: f64 = 0.0;
     while !s.is_empty() {
-        let num_len = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(s.len());
+        let num_len = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
         let num = &s[..num_len];
         if num.is_empty() || num == "." || num.matches('.').count() > 1 {
             return Err(invalid());
         }
         s = &s[num_len..];
-        let unit_len = s
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(s.len());
+        let unit_len = s.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(s.len());
         if unit_len == 0 {
             return Err(format!("time: missing unit in duration {}", quote(orig)));
         }
@@ -144,13 +138,7 @@ pub fn parse_go_duration(orig: &str) -> Result<i128, String> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            _ => {
-                return Err(format!(
-                    "time: unknown unit {} in duration {}",
-                    quote(unit),
-                    quote(orig)
-                ))
-            }
+            _ => return Err(format!("time: unknown unit {} in duration {}", quote(unit), quote(orig))),
         };
         let value: f64 = num.parse().map_err(|_| invalid())?;
         total += value * scale;

@@ -29,11 +29,7 @@ impl Json {
             Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
                 keys.sort();
-                Json::Obj(
-                    keys.into_iter()
-                        .map(|k| (k.clone(), Json::from_value(&m[k])))
-                        .collect(),
-                )
+                Json::Obj(keys.into_iter().map(|k| (k.clone(), Json::from_value(&m[k]))).collect())
             }
         }
     }
@@ -80,19 +76,11 @@ pub enum Kind {
 }
 
 pub const fn field(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        omitempty: false,
-    }
+    Field { name, kind, omitempty: false }
 }
 
 pub const fn omit(name: &'static str, kind: Kind) -> Field {
-    Field {
-        name,
-        kind,
-        omitempty: true,
-    }
+    Field { name, kind, omitempty: true }
 }
 
 /// Re-encodes `src` as the Go struct described by `fields`: declared order, zero values for
@@ -189,9 +177,7 @@ fn write_str(s: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -213,10 +199,7 @@ pub fn fmt_v(v: &Value) -> String {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            let parts: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{}:{}", k, fmt_v(&m[k])))
-                .collect();
+            let parts: Vec<String> = keys.into_iter().map(|k| format!("{}:{}", k, fmt_v(&m[k]))).collect();
             format!("map[{}]", parts.join(" "))
         }
     }
@@ -224,10 +207,7 @@ pub fn fmt_v(v: &Value) -> String {
 
 /// Go's `%q` of a `[]string`, e.g. `["a" "b"]`.
 pub fn fmt_q_list(items: &[String]) -> String {
-    let parts: Vec<String> = items
-        .iter()
-        .map(|s| Json::Str(s.clone()).to_compact())
-        .collect();
+    let parts: Vec<String> = items.iter().map(|s| Json::Str(s.clone()).to_compact()).collect();
     format!("[{}]", parts.join(" "))
 }
 
@@ -241,25 +221,15 @@ mod tests {
         let v = json!({"b": [1, "x<y"], "a": {}, "c": []});
         let want = "{\n  \"a\": {},\n  \"b\": [\n    1,\n    \"x\\u003cy\"\n  ],\n  \"c\": []\n}";
         assert_eq!(Json::from_value(&v).to_indented(), want);
-        assert_eq!(
-            Json::from_value(&v).to_compact(),
-            r#"{"a":{},"b":[1,"x\u003cy"],"c":[]}"#
-        );
+        assert_eq!(Json::from_value(&v).to_compact(), r#"{"a":{},"b":[1,"x\u003cy"],"c":[]}"#);
     }
 
     #[test]
     fn struct_order_zero_values_and_omitempty() {
-        const F: &[Field] = &[
-            field("z", Kind::Str),
-            field("n", Kind::Int),
-            omit("gone", Kind::Str),
-            field("m", Kind::Any),
-        ];
+        const F: &[Field] =
+            &[field("z", Kind::Str), field("n", Kind::Int), omit("gone", Kind::Str), field("m", Kind::Any)];
         let v = json!({"n": 3, "extra": true});
-        assert_eq!(
-            as_struct(Some(&v), F).to_compact(),
-            r#"{"z":"","n":3,"m":null}"#
-        );
+        assert_eq!(as_struct(Some(&v), F).to_compact(), r#"{"z":"","n":3,"m":null}"#);
     }
 
     #[test]

@@ -14,27 +14,18 @@ use super::{kv_read, kv_versions, kv_write};
 
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("delete", "Deletes versions in the KV store"),
-    (
-        "destroy",
-        "Permanently removes one or more versions in the KV store",
-    ),
+    ("destroy", "Permanently removes one or more versions in the KV store"),
     ("get", "Retrieves data from the KV store"),
     ("list", "List data or secrets"),
     ("metadata", "Interact with Vault's Key-Value storage"),
-    (
-        "patch",
-        "Sets or updates data in the KV store without overwriting",
-    ),
+    ("patch", "Sets or updates data in the KV store without overwriting"),
     ("put", "Sets or updates data in the KV store"),
     ("rollback", "Rolls back to a previous version of data"),
     ("undelete", "Undeletes versions in the KV store"),
 ];
 
 pub const METADATA_SUBCOMMANDS: &[(&str, &str)] = &[
-    (
-        "delete",
-        "Deletes all versions and metadata for a key in the KV store",
-    ),
+    ("delete", "Deletes all versions and metadata for a key in the KV store"),
     ("get", "Retrieves key metadata from the KV store"),
     ("put", "Sets or updates key settings in the KV store"),
 ];
@@ -76,15 +67,8 @@ pub fn preflight(client: &Client, path: &str) -> Result<(String, bool), ApiError
     let secret = super::secret::parse_secret(&resp.body)
         .map_err(ApiError::Other)?
         .ok_or_else(|| ApiError::Other("nil response from pre-flight request".into()))?;
-    let mount = secret
-        .get("path")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let version = secret
-        .get("options")
-        .and_then(|o| o.get("version"))
-        .and_then(Value::as_str);
+    let mount = secret.get("path").and_then(Value::as_str).unwrap_or_default().to_string();
+    let version = secret.get("options").and_then(|o| o.get("version")).and_then(Value::as_str);
     Ok((mount, version == Some("2")))
 }
 
@@ -104,12 +88,7 @@ impl Target {
         Target::resolve_with(ui, client, p, sanitize_path(arg))
     }
 
-    pub fn resolve_with(
-        ui: &Ui,
-        client: &Client,
-        p: &Parsed,
-        partial: String,
-    ) -> Result<Target, i32> {
+    pub fn resolve_with(ui: &Ui, client: &Client, p: &Parsed, partial: String) -> Result<Target, i32> {
         let mount_flag = p.str("mount").filter(|m| !m.is_empty());
         let lookup = match mount_flag {
             Some(m) => sanitize_path(m),
@@ -119,17 +98,8 @@ impl Target {
             ui.err(&e.to_string());
             2
         })?;
-        let partial = if mount_flag.is_some() && v2 {
-            join(&[&mount, &partial])
-        } else {
-            partial
-        };
-        Ok(Target {
-            mount,
-            partial,
-            v2,
-            mount_flag: mount_flag.is_some(),
-        })
+        let partial = if mount_flag.is_some() && v2 { join(&[&mount, &partial]) } else { partial };
+        Ok(Target { mount, partial, v2, mount_flag: mount_flag.is_some() })
     }
 
     /// The API path: v2 gets `prefix` inserted; v1 is the mount plus the path.
@@ -158,13 +128,7 @@ pub fn output_section(ui: &Ui, title: &str, map: &Map<String, Value>) {
 }
 
 /// Reports a failed API call with the secret that may have come back with it.
-pub fn report(
-    ui: &Ui,
-    what: &str,
-    path: &str,
-    err: &ApiError,
-    secret: Option<&super::secret::Secret>,
-) -> i32 {
+pub fn report(ui: &Ui, what: &str, path: &str, err: &ApiError, secret: Option<&super::secret::Secret>) -> i32 {
     ui.err(&format!("{what} {path}: {err}"));
     if let Some(s) = secret {
         ui.secret(s);
@@ -174,13 +138,7 @@ pub fn report(
 
 /// `kvParseVersionsFlags`: every `-versions` value split on commas.
 pub fn parse_versions(values: &[String]) -> Vec<String> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(String::from)
-        .collect()
+    values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect()
 }
 
 #[cfg(test)]
@@ -188,32 +146,15 @@ mod tests {
     use super::*;
 
     fn target(mount: &str, partial: &str, v2: bool, mount_flag: bool) -> Target {
-        Target {
-            mount: mount.into(),
-            partial: partial.into(),
-            v2,
-            mount_flag,
-        }
+        Target { mount: mount.into(), partial: partial.into(), v2, mount_flag }
     }
 
     #[test]
     fn api_paths_for_v1_and_v2() {
-        assert_eq!(
-            target("secret/", "secret/foo", true, false).api_path("data"),
-            "secret/data/foo"
-        );
-        assert_eq!(
-            target("secret/", "secret/foo", true, true).api_path("metadata"),
-            "secret/metadata/foo"
-        );
-        assert_eq!(
-            target("kv1/", "kv1/foo", false, false).api_path("data"),
-            "kv1/foo"
-        );
-        assert_eq!(
-            target("kv1/", "foo", false, true).api_path("data"),
-            "kv1/foo"
-        );
+        assert_eq!(target("secret/", "secret/foo", true, false).api_path("data"), "secret/data/foo");
+        assert_eq!(target("secret/", "secret/foo", true, true).api_path("metadata"), "secret/metadata/foo");
+        assert_eq!(target("kv1/", "kv1/foo", false, false).api_path("data"), "kv1/foo");
+        assert_eq!(target("kv1/", "foo", false, true).api_path("data"), "kv1/foo");
     }
 
     #[test]

@@ -58,11 +58,8 @@ pub fn get(args: &[String]) -> i32 {
         output_section(&ui, "Metadata", meta);
         ui.out("");
     }
-    let data: Option<Map<String, Value>> = if t.v2 {
-        secret.get("data").and_then(Value::as_object).cloned()
-    } else {
-        secret.data.clone()
-    };
+    let data: Option<Map<String, Value>> =
+        if t.v2 { secret.get("data").and_then(Value::as_object).cloned() } else { secret.data.clone() };
     if let Some(data) = data {
         output_section(&ui, "Data", &data);
     }
@@ -132,19 +129,12 @@ pub fn list(args: &[String]) -> i32 {
 /// "no value"; `list` prints it (it may carry warnings).
 pub fn output_list(ui: &Ui, secret: Option<Secret>, path: &str, kv: bool) -> i32 {
     if let Some(s) = &secret {
-        let wrapped = s
-            .wrap_info
-            .as_ref()
-            .and_then(|w| w.get("ttl"))
-            .and_then(Value::as_i64);
+        let wrapped = s.wrap_info.as_ref().and_then(|w| w.get("ttl")).and_then(Value::as_i64);
         if wrapped.is_some_and(|ttl| ttl != 0) {
             return ui.secret(s);
         }
     }
-    let has_keys = secret
-        .as_ref()
-        .and_then(|s| s.get("keys"))
-        .is_some_and(Value::is_array);
+    let has_keys = secret.as_ref().and_then(|s| s.get("keys")).is_some_and(Value::is_array);
     let has_data = secret.as_ref().is_some_and(|s| s.data.is_some());
     if !ui.is_table() && !has_keys {
         ui.data(&Value::Object(Map::new()));
@@ -199,8 +189,7 @@ pub fn metadata_get(args: &[String]) -> i32 {
     if secret.wrap_info.is_some() || !ui.is_table() {
         return ui.secret(&secret);
     }
-    let Some(Value::Object(versions)) = secret.data.as_mut().and_then(|d| d.remove("versions"))
-    else {
+    let Some(Value::Object(versions)) = secret.data.as_mut().and_then(|d| d.remove("versions")) else {
         ui.err(&format!("No value found at {full_path}"));
         ui.secret(&secret);
         return 2;

@@ -60,11 +60,7 @@ pub fn delete(args: &[String]) -> i32 {
         client.delete(&full_path, &[])
     };
     match result {
-        Ok(s) => output_done(
-            &ui,
-            s,
-            format!("Success! Data deleted (if it existed) at: {full_path}"),
-        ),
+        Ok(s) => output_done(&ui, s, format!("Success! Data deleted (if it existed) at: {full_path}")),
         Err(w) => report(&ui, "Error deleting", &full_path, &w.err, w.secret.as_ref()),
     }
 }
@@ -88,9 +84,7 @@ pub fn change_versions(args: &[String], op: &'static str) -> i32 {
     };
     let versions = p.list("versions");
     if versions.is_empty() {
-        ui.err(&format!(
-            "No versions provided, use the \"-versions\" flag to specify the version to {op}."
-        ));
+        ui.err(&format!("No versions provided, use the \"-versions\" flag to specify the version to {op}."));
         return 1;
     }
     let t = match Target::resolve(&ui, &client, &p, &p.args[0]) {
@@ -98,11 +92,7 @@ pub fn change_versions(args: &[String], op: &'static str) -> i32 {
         Err(code) => return code,
     };
     if !t.v2 {
-        let name = if op == "undelete" {
-            "Undelete"
-        } else {
-            "Destroy"
-        };
+        let name = if op == "undelete" { "Undelete" } else { "Destroy" };
         ui.err(&format!("{name} not supported on KV Version 1"));
         return 1;
     }
@@ -115,13 +105,7 @@ pub fn change_versions(args: &[String], op: &'static str) -> i32 {
             0
         }
         Ok(Some(s)) => ui.secret(&s),
-        Err(w) => report(
-            &ui,
-            "Error writing data to",
-            &path,
-            &w.err,
-            w.secret.as_ref(),
-        ),
+        Err(w) => report(&ui, "Error writing data to", &path, &w.err, w.secret.as_ref()),
     }
 }
 
@@ -163,10 +147,7 @@ pub fn metadata_put(args: &[String]) -> i32 {
         body.push(("custom_metadata".to_string(), Json::Obj(m)));
     }
     if let Some(d) = p.dur("delete-version-after").filter(|d| *d >= 0) {
-        body.push((
-            "delete_version_after".to_string(),
-            Json::Str(godur::go_string(d)),
-        ));
+        body.push(("delete_version_after".to_string(), Json::Str(godur::go_string(d))));
     }
     if let Some(n) = p.int("max-versions").filter(|n| *n >= 0) {
         body.push(("max_versions".to_string(), Json::int(n)));
@@ -179,13 +160,7 @@ pub fn metadata_put(args: &[String]) -> i32 {
             0
         }
         Ok(Some(s)) => ui.secret(&s),
-        Err(w) => report(
-            &ui,
-            "Error writing data to",
-            &path,
-            &w.err,
-            w.secret.as_ref(),
-        ),
+        Err(w) => report(&ui, "Error writing data to", &path, &w.err, w.secret.as_ref()),
     }
 }
 

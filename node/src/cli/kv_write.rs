@@ -26,10 +26,7 @@ fn output_written(ui: &Ui, full_path: &str, secret: Option<Secret>) -> i32 {
     if let Some(f) = &ui.field {
         return ui.field(&secret, f);
     }
-    let wrapped = secret
-        .wrap_info
-        .as_ref()
-        .is_some_and(|w| w.get("ttl").and_then(Value::as_i64).unwrap_or(0) != 0);
+    let wrapped = secret.wrap_info.as_ref().is_some_and(|w| w.get("ttl").and_then(Value::as_i64).unwrap_or(0) != 0);
     if ui.is_table() && !wrapped {
         output_path(ui, full_path, "Secret Path");
         output_section(ui, "Metadata", secret.data.as_ref().unwrap_or(&Map::new()));
@@ -82,32 +79,19 @@ pub fn put(args: &[String]) -> i32 {
         if let Some(cas) = p.int("cas").filter(|c| *c > -1) {
             options.push(("cas".to_string(), Json::int(cas)));
         }
-        Json::Obj(vec![
-            ("data".into(), Json::from_value(&Value::Object(data))),
-            ("options".into(), Json::Obj(options)),
-        ])
+        Json::Obj(vec![("data".into(), Json::from_value(&Value::Object(data))), ("options".into(), Json::Obj(options))])
     } else {
         Json::from_value(&Value::Object(data))
     };
     match client.write(Method::PUT, &full_path, Body::Json(body)) {
         Ok(secret) => output_written(&ui, &full_path, secret),
-        Err(w) => report(
-            &ui,
-            "Error writing data to",
-            &full_path,
-            &w.err,
-            w.secret.as_ref(),
-        ),
+        Err(w) => report(&ui, "Error writing data to", &full_path, &w.err, w.secret.as_ref()),
     }
 }
 
 pub fn patch(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[
-        flag("cas", FlagKind::Int),
-        flag("method", FlagKind::Str),
-        MOUNT_FLAG,
-        flag("remove-data", FlagKind::List),
-    ];
+    const FLAGS: &[FlagSpec] =
+        &[flag("cas", FlagKind::Int), flag("method", FlagKind::Str), MOUNT_FLAG, flag("remove-data", FlagKind::List)];
     let cmd = Cmd {
         usage: "Usage: strongbox kv patch [options] KEY [DATA]\n\n  Updates data at the given path without overwriting the rest (KV v2 only).",
         flags: FLAGS,
@@ -120,10 +104,7 @@ pub fn patch(args: &[String]) -> i32 {
     };
     let remove = p.list("remove-data");
     if p.args.is_empty() {
-        ui.err(&format!(
-            "Not enough arguments (expected >1, got {})",
-            p.args.len()
-        ));
+        ui.err(&format!("Not enough arguments (expected >1, got {})", p.args.len()));
         return 1;
     }
     if remove.is_empty() && p.args.len() == 1 {
@@ -156,9 +137,7 @@ pub fn patch(args: &[String]) -> i32 {
         "patch" => merge_patch(&ui, &client, &full_path, data, cas, false),
         "" => merge_patch(&ui, &client, &full_path, data, cas, true),
         other => {
-            ui.err(&format!(
-                "Unsupported method provided to -method flag: {other}"
-            ));
+            ui.err(&format!("Unsupported method provided to -method flag: {other}"));
             return 2;
         }
     };
@@ -192,18 +171,13 @@ fn merge_patch(
         options.push(("cas".to_string(), Json::int(cas)));
     }
     let body = Json::Obj(vec![
-        (
-            "data".into(),
-            Json::from_value(&Value::Object(data.clone())),
-        ),
+        ("data".into(), Json::from_value(&Value::Object(data.clone()))),
         ("options".into(), Json::Obj(options)),
     ]);
     match client.write(Method::PATCH, path, Body::MergePatch(body)) {
         Ok(s) => Ok(s),
         // Servers or policies without PATCH: fall back to read, merge, write.
-        Err(w) if fallback && w.err.status() == Some(405) => {
-            read_then_write(ui, client, path, data)
-        }
+        Err(w) if fallback && w.err.status() == Some(405) => read_then_write(ui, client, path, data),
         Err(w) if fallback && w.err.status() == Some(403) => {
             ui.err(&format!("Data was written to {path} but we recommend that you add the \"patch\" capability to your ACL policy in order to use HTTP PATCH in the future."));
             read_then_write(ui, client, path, data)
@@ -225,10 +199,7 @@ fn pre_read(
     what: &str,
     need_data: bool,
 ) -> Result<MetaAndData, i32> {
-    let query: Vec<(&str, String)> = version
-        .map(|v| ("version", v.to_string()))
-        .into_iter()
-        .collect();
+    let query: Vec<(&str, String)> = version.map(|v| ("version", v.to_string())).into_iter().collect();
     let secret = match client.read(path, &query) {
         Ok(Some(s)) if s.data.is_some() => s,
         Ok(_) => {
@@ -241,25 +212,16 @@ fn pre_read(
         }
     };
     let Some(meta) = secret.get("metadata").and_then(Value::as_object).cloned() else {
-        ui.err(&format!(
-            "No metadata found at {path}; {what} only works on existing data"
-        ));
+        ui.err(&format!("No metadata found at {path}; {what} only works on existing data"));
         return Err(2);
     };
     if version.is_some() {
-        let deleted = meta
-            .get("deletion_time")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let deleted = meta.get("deletion_time").and_then(Value::as_str).unwrap_or_default();
         if !deleted.is_empty() {
             ui.err("Cannot roll back to a version that has been deleted");
             return Err(2);
         }
-        if meta
-            .get("destroyed")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
+        if meta.get("destroyed").and_then(Value::as_bool).unwrap_or(false) {
             ui.err("Cannot roll back to a version that has been destroyed");
             return Err(2);
         }
@@ -268,20 +230,13 @@ fn pre_read(
         return Ok((meta, Map::new()));
     }
     let Some(data) = secret.get("data").and_then(Value::as_object).cloned() else {
-        ui.err(&format!(
-            "No data found at {path}; {what} only works on existing data"
-        ));
+        ui.err(&format!("No data found at {path}; {what} only works on existing data"));
         return Err(2);
     };
     Ok((meta, data))
 }
 
-fn read_then_write(
-    ui: &Ui,
-    client: &Client,
-    path: &str,
-    new_data: Map<String, Value>,
-) -> PatchResult {
+fn read_then_write(ui: &Ui, client: &Client, path: &str, new_data: Map<String, Value>) -> PatchResult {
     let (meta, mut data) = pre_read(ui, client, path, None, "patch", true)?;
     data.extend(new_data);
     write_version(ui, client, path, data, &meta)
@@ -298,17 +253,12 @@ fn write_version(
     let cas = meta.get("version").cloned().unwrap_or(Value::Null);
     let body = Json::Obj(vec![
         ("data".into(), Json::from_value(&Value::Object(data))),
-        (
-            "options".into(),
-            Json::Obj(vec![("cas".into(), Json::from_value(&cas))]),
-        ),
+        ("options".into(), Json::Obj(vec![("cas".into(), Json::from_value(&cas))])),
     ]);
-    client
-        .write(Method::PUT, path, Body::Json(body))
-        .map_err(|w| {
-            ui.err(&format!("Error writing data to {path}: {}", w.err));
-            2
-        })
+    client.write(Method::PUT, path, Body::Json(body)).map_err(|w| {
+        ui.err(&format!("Error writing data to {path}: {}", w.err));
+        2
+    })
 }
 
 pub fn rollback(args: &[String]) -> i32 {
@@ -324,10 +274,7 @@ pub fn rollback(args: &[String]) -> i32 {
         Err(code) => return code,
     };
     if p.args.len() != 1 {
-        ui.err(&format!(
-            "Invalid number of arguments (expected 1, got {})",
-            p.args.len()
-        ));
+        ui.err(&format!("Invalid number of arguments (expected 1, got {})", p.args.len()));
         return 1;
     }
     let Some(version) = p.int("version") else {
@@ -347,11 +294,10 @@ pub fn rollback(args: &[String]) -> i32 {
         return 2;
     }
     let full_path = t.api_path("data");
-    let result =
-        pre_read(&ui, &client, &full_path, None, "rollback", false).and_then(|(current, _)| {
-            let (_, data) = pre_read(&ui, &client, &full_path, Some(version), "rollback", true)?;
-            write_version(&ui, &client, &full_path, data, &current)
-        });
+    let result = pre_read(&ui, &client, &full_path, None, "rollback", false).and_then(|(current, _)| {
+        let (_, data) = pre_read(&ui, &client, &full_path, Some(version), "rollback", true)?;
+        write_version(&ui, &client, &full_path, data, &current)
+    });
     match result {
         Err(code) => code,
         Ok(None) => {

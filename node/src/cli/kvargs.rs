@@ -7,26 +7,16 @@ use serde_json::{Map, Value};
 
 /// Builds the data map from `args`. `None` when no argument was given (Go's nil map, which the
 /// client sends as `null`).
-pub fn parse_data(
-    stdin: &mut dyn Read,
-    args: &[String],
-) -> Result<Option<Map<String, Value>>, String> {
-    let mut b = Builder {
-        result: None,
-        stdin_used: false,
-    };
+pub fn parse_data(stdin: &mut dyn Read, args: &[String]) -> Result<Option<Map<String, Value>>, String> {
+    let mut b = Builder { result: None, stdin_used: false };
     for a in args {
-        b.add(stdin, a)
-            .map_err(|e| format!("invalid key/value pair {a:?}: {e}"))?;
+        b.add(stdin, a).map_err(|e| format!("invalid key/value pair {a:?}: {e}"))?;
     }
     Ok(b.result)
 }
 
 /// `parseArgsDataStringLists`: the data coerced to lists of strings (query parameters).
-pub fn parse_string_lists(
-    stdin: &mut dyn Read,
-    args: &[String],
-) -> Result<Vec<(String, Vec<String>)>, String> {
+pub fn parse_string_lists(stdin: &mut dyn Read, args: &[String]) -> Result<Vec<(String, Vec<String>)>, String> {
     let map = parse_data(stdin, args)?.unwrap_or_default();
     map.into_iter()
         .map(|(k, v)| {
@@ -72,8 +62,7 @@ impl Builder {
             return merge_json(self.result.get_or_insert_with(Map::new), &text);
         };
         let value = if let Some(file) = value.strip_prefix('@') {
-            std::fs::read_to_string(file)
-                .map_err(|e| format!("error reading file: {}", go_open_error(file, &e)))?
+            std::fs::read_to_string(file).map_err(|e| format!("error reading file: {}", go_open_error(file, &e)))?
         } else if let Some(rest) = value.strip_prefix("\\@") {
             // An escaped literal "@".
             format!("@{rest}")
@@ -89,10 +78,7 @@ impl Builder {
                 result.insert(key.to_string(), Value::Array(items));
             }
             Some(existing) => {
-                result.insert(
-                    key.to_string(),
-                    Value::Array(vec![existing, Value::String(value)]),
-                );
+                result.insert(key.to_string(), Value::Array(vec![existing, Value::String(value)]));
             }
             None => {
                 result.insert(key.to_string(), Value::String(value));
@@ -120,10 +106,7 @@ fn merge_json(result: &mut Map<String, Value>, text: &str) -> Result<(), String>
             result.extend(obj);
             Ok(())
         }
-        Some(Ok(_)) => Err(
-            "json: cannot unmarshal non-object into Go value of type map[string]interface {}"
-                .into(),
-        ),
+        Some(Ok(_)) => Err("json: cannot unmarshal non-object into Go value of type map[string]interface {}".into()),
         Some(Err(e)) => Err(e.to_string()),
         None => Err("EOF".into()),
     }
@@ -154,12 +137,7 @@ mod tests {
         std::fs::write(&file, "from-file\n").unwrap();
         let at = format!("f=@{}", file.display());
         let mut stdin: &[u8] = b"piped";
-        let got = parse_data(
-            &mut stdin,
-            &args(&["a=1", "b=x=y", &at, "s=-", "a=2", "e=\\@lit"]),
-        )
-        .unwrap()
-        .unwrap();
+        let got = parse_data(&mut stdin, &args(&["a=1", "b=x=y", &at, "s=-", "a=2", "e=\\@lit"])).unwrap().unwrap();
         assert_eq!(
             Value::Object(got),
             json!({"a": ["1", "2"], "b": "x=y", "f": "from-file\n", "s": "piped", "e": "@lit"})
@@ -169,16 +147,11 @@ mod tests {
     #[test]
     fn dash_merges_json_from_stdin_once() {
         let mut stdin: &[u8] = br#"{"n": 1, "k": [true]}"#;
-        let got = parse_data(&mut stdin, &args(&["x=y", "-"]))
-            .unwrap()
-            .unwrap();
+        let got = parse_data(&mut stdin, &args(&["x=y", "-"])).unwrap().unwrap();
         assert_eq!(Value::Object(got), json!({"x": "y", "n": 1, "k": [true]}));
         let mut stdin: &[u8] = b"{}";
         let err = parse_data(&mut stdin, &args(&["-", "a=-"])).unwrap_err();
-        assert_eq!(
-            err,
-            "invalid key/value pair \"a=-\": stdin already consumed"
-        );
+        assert_eq!(err, "invalid key/value pair \"a=-\": stdin already consumed");
     }
 
     #[test]
@@ -197,10 +170,7 @@ mod tests {
         let got = parse_string_lists(&mut stdin, &args(&["v=1", "v=2", "w=x"])).unwrap();
         assert_eq!(
             got,
-            vec![
-                ("v".to_string(), vec!["1".to_string(), "2".to_string()]),
-                ("w".to_string(), vec!["x".to_string()])
-            ]
+            vec![("v".to_string(), vec!["1".to_string(), "2".to_string()]), ("w".to_string(), vec!["x".to_string()])]
         );
     }
 }

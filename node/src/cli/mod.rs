@@ -46,12 +46,7 @@ pub fn run(args: Vec<String>) -> i32 {
         "list" => generic::list(rest),
         "delete" => generic::delete(rest),
         "kv" => match rest.first().map(String::as_str) {
-            Some("metadata") => group(
-                &rest[1..],
-                "kv metadata",
-                kv::METADATA_SUBCOMMANDS,
-                kv::run_metadata,
-            ),
+            Some("metadata") => group(&rest[1..], "kv metadata", kv::METADATA_SUBCOMMANDS, kv::run_metadata),
             _ => group(rest, "kv", kv::SUBCOMMANDS, kv::run),
         },
         "secrets" => group(rest, "secrets", secrets::SUBCOMMANDS, secrets::run),
@@ -77,21 +72,13 @@ fn status(args: &[String]) -> i32 {
 }
 
 /// Runs a subcommand of a command group, or prints the group's help (exit 1, or 0 for `-h`).
-fn group(
-    args: &[String],
-    name: &str,
-    subs: &[(&str, &str)],
-    run: fn(&str, &[String]) -> Option<i32>,
-) -> i32 {
+fn group(args: &[String], name: &str, subs: &[(&str, &str)], run: fn(&str, &[String]) -> Option<i32>) -> i32 {
     let sub = args.first().map(String::as_str).unwrap_or_default();
     if let Some(code) = run(sub, args.get(1..).unwrap_or_default()) {
         return code;
     }
     let width = subs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    let lines: Vec<String> = subs
-        .iter()
-        .map(|(n, d)| format!("    {n:width$}    {d}"))
-        .collect();
+    let lines: Vec<String> = subs.iter().map(|(n, d)| format!("    {n:width$}    {d}")).collect();
     output::err(&format!(
         "Usage: strongbox {name} <subcommand> [options] [args]\n\nSubcommands:\n{}",
         lines.join("\n")

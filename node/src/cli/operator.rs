@@ -30,10 +30,7 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
 
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("init", "Initializes a server"),
-    (
-        "key-status",
-        "Provides information about the active encryption key",
-    ),
+    ("key-status", "Provides information about the active encryption key"),
     ("rotate", "Rotates the underlying encryption key"),
     ("seal", "Seals the Vault server"),
     ("unseal", "Unseals the Vault server"),
@@ -41,16 +38,8 @@ pub const SUBCOMMANDS: &[(&str, &str)] = &[
 
 const INIT_FLAGS: &[FlagSpec] = &[
     flag("status", FlagKind::Bool),
-    FlagSpec {
-        name: "key-shares",
-        aliases: &["n"],
-        kind: FlagKind::Int,
-    },
-    FlagSpec {
-        name: "key-threshold",
-        aliases: &["t"],
-        kind: FlagKind::Int,
-    },
+    FlagSpec { name: "key-shares", aliases: &["n"], kind: FlagKind::Int },
+    FlagSpec { name: "key-threshold", aliases: &["t"], kind: FlagKind::Int },
     flag("recovery-shares", FlagKind::Int),
     flag("recovery-threshold", FlagKind::Int),
 ];
@@ -76,10 +65,7 @@ fn init(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let recovery = seal
-        .get("recovery_seal")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let recovery = seal.get("recovery_seal").and_then(Value::as_bool).unwrap_or(false);
     let pick = |name: &str, default: i64, applies: bool| match p.int(name).unwrap_or(0) {
         0 if applies => default,
         n => n,
@@ -98,10 +84,7 @@ fn init(args: &[String]) -> i32 {
         ("recovery_pgp_keys".into(), Json::Null),
         ("root_token_pgp_key".into(), Json::str("")),
     ]);
-    let resp = match client
-        .raw(Method::PUT, "sys/init", Some(Body::Json(body)))
-        .and_then(|r| decode(&r.body))
-    {
+    let resp = match client.raw(Method::PUT, "sys/init", Some(Body::Json(body))).and_then(|r| decode(&r.body)) {
         Ok(v) => v,
         Err(e) => {
             ui.err(&format!("Error initializing: {e}"));
@@ -111,28 +94,16 @@ fn init(args: &[String]) -> i32 {
     let list = |k: &str| -> Vec<String> {
         resp.get(k)
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
             .unwrap_or_default()
     };
     let (keys, keys_b64) = (list("keys"), list("keys_base64"));
     let (rkeys, rkeys_b64) = (list("recovery_keys"), list("recovery_keys_base64"));
-    let root = resp
-        .get("root_token")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let root = resp.get("root_token").and_then(Value::as_str).unwrap_or_default();
     if !ui.is_table() {
         // Vault's `machineInit` view of the response.
         let strs = |v: &[String]| Json::Arr(v.iter().map(|s| Json::str(s)).collect());
-        let (n, t) = if keys.is_empty() {
-            (1, 1)
-        } else {
-            (shares, threshold)
-        };
+        let (n, t) = if keys.is_empty() { (1, 1) } else { (shares, threshold) };
         return ui.json(&Json::Obj(vec![
             ("unseal_keys_b64".into(), strs(&keys_b64)),
             ("unseal_keys_hex".into(), strs(&keys)),
@@ -153,18 +124,10 @@ fn init(args: &[String]) -> i32 {
         }
     };
     for i in 0..keys.len() {
-        ui.out(&format!(
-            "Unseal Key {}: {}",
-            i + 1,
-            pick_b64(&keys, &keys_b64, i)
-        ));
+        ui.out(&format!("Unseal Key {}: {}", i + 1, pick_b64(&keys, &keys_b64, i)));
     }
     for i in 0..rkeys.len() {
-        ui.out(&format!(
-            "Recovery Key {}: {}",
-            i + 1,
-            pick_b64(&rkeys, &rkeys_b64, i)
-        ));
+        ui.out(&format!("Recovery Key {}: {}", i + 1, pick_b64(&rkeys, &rkeys_b64, i)));
     }
     ui.out("");
     ui.out(&format!("Initial Root Token: {root}"));
@@ -190,25 +153,15 @@ fn init(args: &[String]) -> i32 {
 
 /// `operator init -status`: 0 initialized, 2 not, 1 on error.
 fn init_status(ui: &Ui, client: &Client) -> i32 {
-    let inited = match client
-        .raw(Method::GET, "sys/init", None)
-        .and_then(|r| decode(&r.body))
-    {
-        Ok(v) => v
-            .get("initialized")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+    let inited = match client.raw(Method::GET, "sys/init", None).and_then(|r| decode(&r.body)) {
+        Ok(v) => v.get("initialized").and_then(Value::as_bool).unwrap_or(false),
         Err(e) => {
             ui.err(&format!("Error checking init status: {e}"));
             return 1;
         }
     };
     if ui.is_table() {
-        ui.out(if inited {
-            "Vault is initialized"
-        } else {
-            "Vault is not initialized"
-        });
+        ui.out(if inited { "Vault is initialized" } else { "Vault is not initialized" });
     } else {
         // Vault's `InitStatusResponse` has no JSON tags, hence the capital I.
         ui.json(&Json::Obj(vec![("Initialized".into(), Json::Bool(inited))]));
@@ -220,10 +173,7 @@ fn init_status(ui: &Ui, client: &Client) -> i32 {
     }
 }
 
-const UNSEAL_FLAGS: &[FlagSpec] = &[
-    flag("reset", FlagKind::Bool),
-    flag("migrate", FlagKind::Bool),
-];
+const UNSEAL_FLAGS: &[FlagSpec] = &[flag("reset", FlagKind::Bool), flag("migrate", FlagKind::Bool)];
 
 fn unseal(args: &[String]) -> i32 {
     let cmd = Cmd {
@@ -256,21 +206,11 @@ fn unseal(args: &[String]) -> i32 {
         Json::Obj(vec![
             ("key".into(), Json::Str(key)),
             ("reset".into(), Json::Bool(false)),
-            (
-                "migrate".into(),
-                Json::Bool(p.bool("migrate").unwrap_or(false)),
-            ),
+            ("migrate".into(), Json::Bool(p.bool("migrate").unwrap_or(false))),
         ])
     };
-    let what = if p.bool("reset").unwrap_or(false) {
-        "Error resetting unseal process"
-    } else {
-        "Error unsealing"
-    };
-    match client
-        .raw(Method::PUT, "sys/unseal", Some(Body::Json(body)))
-        .and_then(|r| decode(&r.body))
-    {
+    let what = if p.bool("reset").unwrap_or(false) { "Error resetting unseal process" } else { "Error unsealing" };
+    match client.raw(Method::PUT, "sys/unseal", Some(Body::Json(body))).and_then(|r| decode(&r.body)) {
         Ok(status) => output_seal_status(&ui, &client, &status),
         Err(e) => {
             ui.err(&format!("{what}: {e}"));
@@ -316,15 +256,13 @@ fn seal(args: &[String]) -> i32 {
 }
 
 /// Vault's `api.KeyStatus`.
-const KEY_STATUS: &[Field] = &[
-    field("term", Kind::Int),
-    field("install_time", Kind::Str),
-    field("encryptions", Kind::Int),
-];
+const KEY_STATUS: &[Field] =
+    &[field("term", Kind::Int), field("install_time", Kind::Str), field("encryptions", Kind::Int)];
 
 fn key_status(args: &[String]) -> i32 {
     let cmd = Cmd {
-        usage: "Usage: strongbox operator key-status [options]\n\n  Provides information about the active encryption key.",
+        usage:
+            "Usage: strongbox operator key-status [options]\n\n  Provides information about the active encryption key.",
         flags: &[],
         opts: Opts::OUTPUT,
         args: Some((0, 0)),

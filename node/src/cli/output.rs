@@ -121,11 +121,7 @@ impl Ui {
         }
         let keys = s.get("keys").cloned().unwrap_or(Value::Null);
         if self.format == "json" {
-            let j = if self.detailed {
-                s.to_json()
-            } else {
-                Json::from_value(&keys)
-            };
+            let j = if self.detailed { s.to_json() } else { Json::from_value(&keys) };
             self.out(&j.to_indented());
             return 0;
         }
@@ -173,9 +169,7 @@ impl Ui {
             if let Some(Value::Object(vals)) = info.get(key) {
                 for h in &headers {
                     cells.push(match vals.get(h) {
-                        Some(v) if godur::looks_like_duration(h) => {
-                            godur::human_value(v).unwrap_or_else(|| fmt_v(v))
-                        }
+                        Some(v) if godur::looks_like_duration(h) => godur::human_value(v).unwrap_or_else(|| fmt_v(v)),
                         Some(v) => fmt_v(v),
                         None => "n/a".to_string(),
                     });
@@ -208,11 +202,7 @@ impl Ui {
             }
         };
         let mut stdout = std::io::stdout();
-        let result = if stdout.is_terminal() {
-            writeln!(stdout, "{text}")
-        } else {
-            write!(stdout, "{text}")
-        };
+        let result = if stdout.is_terminal() { writeln!(stdout, "{text}") } else { write!(stdout, "{text}") };
         i32::from(result.is_err())
     }
 
@@ -236,17 +226,9 @@ fn go_time_string(rfc3339: &str) -> String {
         return "0001-01-01 00:00:00 +0000 UTC".to_string();
     };
     let nanos = t.timestamp_subsec_nanos();
-    let frac = if nanos == 0 {
-        String::new()
-    } else {
-        format!(".{nanos:09}").trim_end_matches('0').to_string()
-    };
+    let frac = if nanos == 0 { String::new() } else { format!(".{nanos:09}").trim_end_matches('0').to_string() };
     let offset = t.format("%z").to_string();
-    let zone = if t.offset().local_minus_utc() == 0 {
-        "UTC".to_string()
-    } else {
-        offset.clone()
-    };
+    let zone = if t.offset().local_minus_utc() == 0 { "UTC".to_string() } else { offset.clone() };
     format!("{}{frac} {offset} {zone}", t.format("%Y-%m-%d %H:%M:%S"))
 }
 
@@ -266,32 +248,18 @@ fn secret_rows(s: &Secret) -> Vec<(String, String)> {
     if let Some(auth) = &s.auth {
         let get = |k: &str| auth.get(k).cloned().unwrap_or(Value::Null);
         let s_of = |k: &str| get(k).as_str().unwrap_or_default().to_string();
-        let list_of = |k: &str| -> Vec<String> {
-            get(k)
-                .as_array()
-                .map(|a| a.iter().map(fmt_v).collect())
-                .unwrap_or_default()
-        };
+        let list_of =
+            |k: &str| -> Vec<String> { get(k).as_array().map(|a| a.iter().map(fmt_v).collect()).unwrap_or_default() };
         rows.push(("token".into(), s_of("client_token")));
         rows.push(("token_accessor".into(), s_of("accessor")));
         let dur = get("lease_duration").as_i64().unwrap_or(0);
         // A zero lease is most likely a root token: Vault prints infinity.
-        let dur = if dur == 0 {
-            "∞".into()
-        } else {
-            godur::human(dur)
-        };
+        let dur = if dur == 0 { "∞".into() } else { godur::human(dur) };
         rows.push(("token_duration".into(), dur));
         let renewable = get("renewable").as_bool().unwrap_or(false);
         rows.push(("token_renewable".into(), renewable.to_string()));
-        rows.push((
-            "token_policies".into(),
-            fmt_q_list(&list_of("token_policies")),
-        ));
-        rows.push((
-            "identity_policies".into(),
-            fmt_q_list(&list_of("identity_policies")),
-        ));
+        rows.push(("token_policies".into(), fmt_q_list(&list_of("token_policies"))));
+        rows.push(("identity_policies".into(), fmt_q_list(&list_of("identity_policies"))));
         rows.push(("policies".into(), fmt_q_list(&list_of("policies"))));
         if let Some(Value::Object(meta)) = auth.get("metadata") {
             for (k, v) in meta {
@@ -305,14 +273,8 @@ fn secret_rows(s: &Secret) -> Vec<(String, String)> {
         rows.push(("wrapping_accessor:".into(), get("accessor")));
         let ttl = wrap.get("ttl").and_then(Value::as_i64).unwrap_or(0);
         rows.push(("wrapping_token_ttl:".into(), godur::human(ttl)));
-        let created = wrap
-            .get("creation_time")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        rows.push((
-            "wrapping_token_creation_time:".into(),
-            go_time_string(created),
-        ));
+        let created = wrap.get("creation_time").and_then(Value::as_str).unwrap_or_default();
+        rows.push(("wrapping_token_creation_time:".into(), go_time_string(created)));
         rows.push(("wrapping_token_creation_path:".into(), get("creation_path")));
         let wrapped = get("wrapped_accessor");
         if !wrapped.is_empty() {
@@ -345,10 +307,7 @@ fn map_rows(m: &Map<String, Value>) -> Vec<(String, String)> {
 /// A `Key  Value` table.
 pub fn kv_table(rows: Vec<(String, String)>) -> String {
     let mut lines = vec![format!("Key{HOPE_DELIM}Value")];
-    lines.extend(
-        rows.into_iter()
-            .map(|(k, v)| format!("{k} {HOPE_DELIM} {v}")),
-    );
+    lines.extend(rows.into_iter().map(|(k, v)| format!("{k} {HOPE_DELIM} {v}")));
     table_output(lines, HOPE_DELIM)
 }
 
@@ -397,9 +356,7 @@ mod tests {
 
     #[test]
     fn generic_lease_prints_refresh_interval_and_na_for_empty() {
-        let s = parse_secret(br#"{"lease_duration":2764800,"data":{"foo":"","ttl":3600}}"#)
-            .unwrap()
-            .unwrap();
+        let s = parse_secret(br#"{"lease_duration":2764800,"data":{"foo":"","ttl":3600}}"#).unwrap().unwrap();
         let want = "Key                 Value\n\
                     ---                 -----\n\
                     refresh_interval    768h\n\
@@ -410,9 +367,7 @@ mod tests {
 
     #[test]
     fn raw_fields_prefer_envelope_names() {
-        let s = parse_secret(br#"{"request_id":"r","data":{"data":{"a":1},"x":null}}"#)
-            .unwrap()
-            .unwrap();
+        let s = parse_secret(br#"{"request_id":"r","data":{"data":{"a":1},"x":null}}"#).unwrap().unwrap();
         assert_eq!(raw_field(&s, "request_id"), Some(Value::from("r")));
         assert_eq!(raw_field(&s, "data"), Some(serde_json::json!({"a": 1})));
         assert_eq!(raw_field(&s, "x"), Some(Value::Null));

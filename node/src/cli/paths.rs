@@ -3,10 +3,7 @@
 
 /// Vault's `sanitizePath`: trims whitespace and every leading and trailing slash.
 pub fn sanitize_path(s: &str) -> String {
-    s.trim()
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_string()
+    s.trim().trim_start_matches('/').trim_end_matches('/').to_string()
 }
 
 /// Vault's `ensureTrailingSlash` (empty stays empty).
@@ -58,20 +55,12 @@ pub fn clean(p: &str) -> String {
 
 /// Vault's `addPrefixToKVPath`: inserts `api_prefix` right after the mount path. The loop
 /// drops leading components of `mount` the path does not carry (namespaces).
-pub fn add_prefix_to_kv_path(
-    path: &str,
-    mount: &str,
-    api_prefix: &str,
-    skip_if_exists: bool,
-) -> String {
+pub fn add_prefix_to_kv_path(path: &str, mount: &str, api_prefix: &str, skip_if_exists: bool) -> String {
     if path == mount || path == mount.strip_suffix('/').unwrap_or(mount) {
         return join(&[mount, api_prefix]);
     }
     let mut mount = mount.to_string();
-    let mut suffix = path
-        .strip_prefix(mount.as_str())
-        .unwrap_or(path)
-        .to_string();
+    let mut suffix = path.strip_prefix(mount.as_str()).unwrap_or(path).to_string();
     while suffix == path {
         let Some((_, rest)) = mount.split_once('/') else {
             break;
@@ -80,14 +69,9 @@ pub fn add_prefix_to_kv_path(
             break;
         }
         mount = rest.strip_suffix('/').unwrap_or(rest).to_string();
-        suffix = suffix
-            .strip_prefix(mount.as_str())
-            .unwrap_or(&suffix)
-            .to_string();
+        suffix = suffix.strip_prefix(mount.as_str()).unwrap_or(&suffix).to_string();
     }
-    if skip_if_exists
-        && (suffix.starts_with(api_prefix) || suffix.starts_with(&format!("/{api_prefix}")))
-    {
+    if skip_if_exists && (suffix.starts_with(api_prefix) || suffix.starts_with(&format!("/{api_prefix}"))) {
         return join(&[&mount, &suffix]);
     }
     join(&[&mount, api_prefix, &suffix])
@@ -116,34 +100,13 @@ mod tests {
 
     #[test]
     fn kv_v2_paths_get_the_api_prefix() {
-        assert_eq!(
-            add_prefix_to_kv_path("secret/foo", "secret/", "data", false),
-            "secret/data/foo"
-        );
-        assert_eq!(
-            add_prefix_to_kv_path("secret/a/b", "secret/", "metadata", false),
-            "secret/metadata/a/b"
-        );
-        assert_eq!(
-            add_prefix_to_kv_path("secret", "secret/", "metadata", false),
-            "secret/metadata"
-        );
-        assert_eq!(
-            add_prefix_to_kv_path("secret/", "secret/", "data", false),
-            "secret/data"
-        );
-        assert_eq!(
-            add_prefix_to_kv_path("team/kv/x", "team/kv/", "undelete", false),
-            "team/kv/undelete/x"
-        );
+        assert_eq!(add_prefix_to_kv_path("secret/foo", "secret/", "data", false), "secret/data/foo");
+        assert_eq!(add_prefix_to_kv_path("secret/a/b", "secret/", "metadata", false), "secret/metadata/a/b");
+        assert_eq!(add_prefix_to_kv_path("secret", "secret/", "metadata", false), "secret/metadata");
+        assert_eq!(add_prefix_to_kv_path("secret/", "secret/", "data", false), "secret/data");
+        assert_eq!(add_prefix_to_kv_path("team/kv/x", "team/kv/", "undelete", false), "team/kv/undelete/x");
         // The mount path carries a namespace the secret path does not.
-        assert_eq!(
-            add_prefix_to_kv_path("kv/x", "ns1/kv/", "data", false),
-            "kv/data/x"
-        );
-        assert_eq!(
-            add_prefix_to_kv_path("secret/data/x", "secret/", "data", true),
-            "secret/data/x"
-        );
+        assert_eq!(add_prefix_to_kv_path("kv/x", "ns1/kv/", "data", false), "kv/data/x");
+        assert_eq!(add_prefix_to_kv_path("secret/data/x", "secret/", "data", true), "secret/data/x");
     }
 }

@@ -53,24 +53,13 @@ pub fn parse_secret(body: &[u8]) -> Result<Option<Secret>, String> {
     let mut secret = Secret {
         request_id: str_field(&obj, "request_id"),
         lease_id: str_field(&obj, "lease_id"),
-        lease_duration: obj
-            .get("lease_duration")
-            .and_then(Value::as_i64)
-            .unwrap_or(0),
-        renewable: obj
-            .get("renewable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        lease_duration: obj.get("lease_duration").and_then(Value::as_i64).unwrap_or(0),
+        renewable: obj.get("renewable").and_then(Value::as_bool).unwrap_or(false),
         data: obj.get("data").and_then(Value::as_object).cloned(),
-        warnings: obj.get("warnings").and_then(Value::as_array).map(|a| {
-            a.iter()
-                .map(|w| {
-                    w.as_str()
-                        .map(String::from)
-                        .unwrap_or_else(|| w.to_string())
-                })
-                .collect()
-        }),
+        warnings: obj
+            .get("warnings")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|w| w.as_str().map(String::from).unwrap_or_else(|| w.to_string())).collect()),
         auth: obj.get("auth").filter(|v| v.is_object()).cloned(),
         wrap_info: obj.get("wrap_info").filter(|v| v.is_object()).cloned(),
     };
@@ -82,12 +71,7 @@ pub fn parse_secret(body: &[u8]) -> Result<Option<Secret>, String> {
             }
             let msgs: Vec<String> = errors
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
                 .unwrap_or_default();
             return Err(msgs.join(" "));
         }
@@ -99,10 +83,7 @@ pub fn parse_secret(body: &[u8]) -> Result<Option<Secret>, String> {
 }
 
 fn str_field(obj: &Map<String, Value>, key: &str) -> String {
-    obj.get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    obj.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 impl Secret {
@@ -143,8 +124,7 @@ impl Secret {
     }
 
     pub fn has_data_or_warnings(&self) -> bool {
-        self.data.as_ref().is_some_and(|d| !d.is_empty())
-            || self.warnings.as_ref().is_some_and(|w| !w.is_empty())
+        self.data.as_ref().is_some_and(|d| !d.is_empty()) || self.warnings.as_ref().is_some_and(|w| !w.is_empty())
     }
 }
 
@@ -154,11 +134,8 @@ mod tests {
 
     #[test]
     fn envelope_is_decoded() {
-        let s = parse_secret(
-            br#"{"request_id":"r","lease_duration":60,"data":{"a":1},"warnings":null}"#,
-        )
-        .unwrap()
-        .unwrap();
+        let s =
+            parse_secret(br#"{"request_id":"r","lease_duration":60,"data":{"a":1},"warnings":null}"#).unwrap().unwrap();
         assert_eq!(s.request_id, "r");
         assert_eq!(s.lease_duration, 60);
         assert_eq!(s.get("a"), Some(&Value::from(1)));
@@ -171,17 +148,12 @@ mod tests {
         assert_eq!(s.get("t"), Some(&Value::from(1)));
         assert_eq!(parse_secret(br#"{"errors":[]}"#), Ok(None));
         assert_eq!(parse_secret(b""), Ok(None));
-        assert_eq!(
-            parse_secret(br#"{"errors":["a","b"],"x":1}"#),
-            Err("a b".to_string())
-        );
+        assert_eq!(parse_secret(br#"{"errors":["a","b"],"x":1}"#), Err("a b".to_string()));
     }
 
     #[test]
     fn json_output_keeps_go_field_order() {
-        let s = parse_secret(br#"{"data":{"b":1,"a":2},"lease_id":"l"}"#)
-            .unwrap()
-            .unwrap();
+        let s = parse_secret(br#"{"data":{"b":1,"a":2},"lease_id":"l"}"#).unwrap().unwrap();
         assert_eq!(
             s.to_json().to_compact(),
             r#"{"request_id":"","lease_id":"l","lease_duration":0,"renewable":false,"data":{"a":2,"b":1},"warnings":null}"#

@@ -79,10 +79,7 @@ fn optional_config(p: &Parsed, out: &mut Vec<(String, Json)>) {
     let strs = |name: &str| Json::Arr(p.list(name).iter().map(|s| Json::str(s.trim())).collect());
     for (flag, key) in [
         ("audit-non-hmac-request-keys", "audit_non_hmac_request_keys"),
-        (
-            "audit-non-hmac-response-keys",
-            "audit_non_hmac_response_keys",
-        ),
+        ("audit-non-hmac-response-keys", "audit_non_hmac_response_keys"),
     ] {
         if p.is_set(flag) {
             out.push((key.into(), strs(flag)));
@@ -106,7 +103,8 @@ fn optional_config(p: &Parsed, out: &mut Vec<(String, Json)>) {
 
 fn enable(args: &[String]) -> i32 {
     let cmd = Cmd {
-        usage: "Usage: strongbox secrets enable [options] TYPE\n\n  Enables a secrets engine at -path (default: its TYPE).",
+        usage:
+            "Usage: strongbox secrets enable [options] TYPE\n\n  Enables a secrets engine at -path (default: its TYPE).",
         flags: ENABLE_FLAGS,
         opts: Opts::HTTP,
         args: Some((1, 1)),
@@ -126,29 +124,17 @@ fn enable(args: &[String]) -> i32 {
         ("options".into(), Json::Null),
         ("default_lease_ttl".into(), dur("default-lease-ttl")),
         ("max_lease_ttl".into(), dur("max-lease-ttl")),
-        (
-            "force_no_cache".into(),
-            Json::Bool(p.bool("force-no-cache").unwrap_or(false)),
-        ),
+        ("force_no_cache".into(), Json::Bool(p.bool("force-no-cache").unwrap_or(false))),
     ];
     optional_config(&p, &mut config);
     // The Go client's `api.MountInput`, field for field.
     let body = Json::Obj(vec![
         ("type".into(), Json::Str(engine.clone())),
-        (
-            "description".into(),
-            Json::str(p.str("description").unwrap_or_default()),
-        ),
+        ("description".into(), Json::str(p.str("description").unwrap_or_default())),
         ("config".into(), Json::Obj(config)),
         ("local".into(), Json::Bool(p.bool("local").unwrap_or(false))),
-        (
-            "seal_wrap".into(),
-            Json::Bool(p.bool("seal-wrap").unwrap_or(false)),
-        ),
-        (
-            "external_entropy_access".into(),
-            Json::Bool(p.bool("external-entropy-access").unwrap_or(false)),
-        ),
+        ("seal_wrap".into(), Json::Bool(p.bool("seal-wrap").unwrap_or(false))),
+        ("external_entropy_access".into(), Json::Bool(p.bool("external-entropy-access").unwrap_or(false))),
         ("options".into(), mount_options(&p)),
     ]);
     let url = format!("sys/mounts/{}", mount.trim_end_matches('/'));
@@ -181,9 +167,7 @@ fn disable(args: &[String]) -> i32 {
         ui.err(&format!("Error disabling secrets engine at {path}: {e}"));
         return 2;
     }
-    ui.out(&format!(
-        "Success! Disabled the secrets engine (if it existed) at: {path}"
-    ));
+    ui.out(&format!("Success! Disabled the secrets engine (if it existed) at: {path}"));
     0
 }
 
@@ -241,10 +225,7 @@ fn list(args: &[String]) -> i32 {
         "table" if p.bool("detailed").unwrap_or(false) => ui.out(&detailed_table(&mounts)),
         "table" => ui.out(&simple_table(&mounts)),
         _ => {
-            let entries = mounts
-                .iter()
-                .map(|(k, v)| (k.clone(), as_struct(Some(v), MOUNT)))
-                .collect();
+            let entries = mounts.iter().map(|(k, v)| (k.clone(), as_struct(Some(v), MOUNT))).collect();
             return ui.json(&Json::Obj(entries));
         }
     }
@@ -253,32 +234,20 @@ fn list(args: &[String]) -> i32 {
 
 /// `Sys().ListMounts()`: the mounts, sorted by path.
 fn list_mounts(client: &Client) -> Result<BTreeMap<String, Value>, String> {
-    let resp = client
-        .raw(Method::GET, "sys/mounts", None)
-        .map_err(|e| e.to_string())?;
+    let resp = client.raw(Method::GET, "sys/mounts", None).map_err(|e| e.to_string())?;
     let secret = super::secret::parse_secret(&resp.body)?;
-    let data: Map<String, Value> = secret
-        .and_then(|s| s.data)
-        .ok_or("data from server response is empty")?;
+    let data: Map<String, Value> = secret.and_then(|s| s.data).ok_or("data from server response is empty")?;
     Ok(data.into_iter().filter(|(_, v)| v.is_object()).collect())
 }
 
 fn text(m: &Value, k: &str) -> String {
-    m.get(k)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    m.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 fn simple_table(mounts: &BTreeMap<String, Value>) -> String {
     let mut out = vec!["Path | Type | Accessor | Description".to_string()];
     for (path, m) in mounts {
-        out.push(format!(
-            "{path} | {} | {} | {}",
-            text(m, "type"),
-            text(m, "accessor"),
-            text(m, "description")
-        ));
+        out.push(format!("{path} | {} | {} | {}", text(m, "type"), text(m, "accessor"), text(m, "description")));
     }
     table_output(out, "|")
 }
@@ -294,11 +263,7 @@ fn detailed_table(mounts: &BTreeMap<String, Value>) -> String {
             n => n.to_string(),
         };
         let flag = |v: &Value, k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let plugin = if typ == "plugin" {
-            text(&config, "plugin_name")
-        } else {
-            typ.clone()
-        };
+        let plugin = if typ == "plugin" { text(&config, "plugin_name") } else { typ.clone() };
         let options = match m.get("options") {
             Some(o @ Value::Object(_)) => fmt_v(o),
             _ => "map[]".to_string(),
@@ -338,7 +303,8 @@ fn tune(args: &[String]) -> i32 {
         flag("plugin-version", FlagKind::Str),
     ];
     let cmd = Cmd {
-        usage: "Usage: strongbox secrets tune [options] PATH\n\n  Tunes the configuration of the secrets engine at PATH.",
+        usage:
+            "Usage: strongbox secrets tune [options] PATH\n\n  Tunes the configuration of the secrets engine at PATH.",
         flags: FLAGS,
         opts: Opts::HTTP,
         args: Some((1, 1)),
@@ -354,10 +320,7 @@ fn tune(args: &[String]) -> i32 {
         d if d < 0 => Json::str("system"),
         d => Json::Str(godur::go_string(d)),
     };
-    let mut body = vec![
-        ("options".into(), mount_options(&p)),
-        ("default_lease_ttl".into(), ttl("default-lease-ttl")),
-    ];
+    let mut body = vec![("options".into(), mount_options(&p)), ("default_lease_ttl".into(), ttl("default-lease-ttl"))];
     if let Some(d) = p.str("description") {
         body.push(("description".into(), Json::str(d)));
     }
@@ -384,25 +347,15 @@ fn move_mount(args: &[String]) -> i32 {
         Ok(c) => (c.p, c.ui, c.client),
         Err(code) => return code,
     };
-    let (src, dst) = (
-        ensure_trailing_slash(&p.args[0]),
-        ensure_trailing_slash(&p.args[1]),
-    );
-    let body = Json::Obj(vec![
-        ("from".into(), Json::str(&src)),
-        ("to".into(), Json::str(&dst)),
-    ]);
+    let (src, dst) = (ensure_trailing_slash(&p.args[0]), ensure_trailing_slash(&p.args[1]));
+    let body = Json::Obj(vec![("from".into(), Json::str(&src)), ("to".into(), Json::str(&dst))]);
     let started = client
         .raw(Method::POST, "sys/remount", Some(Body::Json(body)))
         .map_err(|e| e.to_string())
         .and_then(|r| super::secret::parse_secret(&r.body))
         .and_then(|s| {
-            s.and_then(|s| {
-                s.get("migration_id")
-                    .and_then(Value::as_str)
-                    .map(String::from)
-            })
-            .ok_or_else(|| "data from server response is empty".to_string())
+            s.and_then(|s| s.get("migration_id").and_then(Value::as_str).map(String::from))
+                .ok_or_else(|| "data from server response is empty".to_string())
         });
     let id = match started {
         Ok(id) => id,
@@ -414,23 +367,14 @@ fn move_mount(args: &[String]) -> i32 {
     let what = format!("secrets engine {src} to {dst}, with migration ID {id}");
     ui.out(&format!("Started moving {what}"));
     loop {
-        let status = client
-            .read(&format!("sys/remount/status/{id}"), &[])
-            .map_err(|e| e.to_string())
-            .map(|s| {
-                s.and_then(|s| {
-                    s.get("migration_info")
-                        .and_then(|i| i.get("status"))
-                        .cloned()
-                })
+        let status = client.read(&format!("sys/remount/status/{id}"), &[]).map_err(|e| e.to_string()).map(|s| {
+            s.and_then(|s| s.get("migration_info").and_then(|i| i.get("status")).cloned())
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default()
-            });
+        });
         match status.as_deref() {
             Err(e) => {
-                ui.err(&format!(
-                    "Error checking migration status of secrets engine {src} to {dst}: {e}"
-                ));
+                ui.err(&format!("Error checking migration status of secrets engine {src} to {dst}: {e}"));
                 return 2;
             }
             Ok("success") => {
@@ -442,9 +386,7 @@ fn move_mount(args: &[String]) -> i32 {
                 return 0;
             }
             Ok(_) => {
-                ui.out(&format!(
-                    "Waiting for terminal status in migration of {what}"
-                ));
+                ui.out(&format!("Waiting for terminal status in migration of {what}"));
                 std::thread::sleep(Duration::from_secs(10));
             }
         }
@@ -463,10 +405,7 @@ mod tests {
             "secret/".to_string(),
             json!({"type": "kv", "accessor": "kv_1", "description": "key/value secret storage"}),
         );
-        mounts.insert(
-            "sys/".to_string(),
-            json!({"type": "system", "accessor": "system_2"}),
-        );
+        mounts.insert("sys/".to_string(), json!({"type": "system", "accessor": "system_2"}));
         let want = "Path       Type      Accessor    Description\n\
                     ----       ----      --------    -----------\n\
                     secret/    kv        kv_1        key/value secret storage\n\

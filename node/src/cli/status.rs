@@ -71,10 +71,7 @@ pub fn output_seal_status(ui: &Ui, client: &Client, status: &Value) -> i32 {
             return 1;
         };
         let get = |k: &str| leader.get(k).cloned().unwrap_or(Value::Null);
-        fields.push((
-            "ha_enabled".into(),
-            Json::Bool(get("ha_enabled") == Value::Bool(true)),
-        ));
+        fields.push(("ha_enabled".into(), Json::Bool(get("ha_enabled") == Value::Bool(true))));
         if get("is_self") == Value::Bool(true) {
             fields.push(("is_self".into(), Json::Bool(true)));
         }
@@ -105,25 +102,14 @@ pub fn output_seal_status(ui: &Ui, client: &Client, status: &Value) -> i32 {
 const ZERO_TIME_UNIX: i64 = -62_135_596_800;
 
 fn seal_status_table(s: &Value, leader: &Value, active: Option<DateTime<FixedOffset>>) -> String {
-    let text = |v: &Value, k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let flag = |v: &Value, k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
     let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_i64).unwrap_or(0);
     let sealed = flag(s, "sealed");
     let recovery = flag(s, "recovery_seal");
-    let mut out = vec![
-        "Key | Value".to_string(),
-        format!("Seal Type | {}", text(s, "type")),
-    ];
+    let mut out = vec!["Key | Value".to_string(), format!("Seal Type | {}", text(s, "type"))];
     if recovery {
-        out.push(format!(
-            "Recovery Seal Type | {}",
-            text(s, "recovery_seal_type")
-        ));
+        out.push(format!("Recovery Seal Type | {}", text(s, "recovery_seal_type")));
     }
     out.push(format!("Initialized | {}", flag(s, "initialized")));
     out.push(format!("Sealed | {sealed}"));
@@ -131,11 +117,7 @@ fn seal_status_table(s: &Value, leader: &Value, active: Option<DateTime<FixedOff
     out.push(format!("Total {prefix}Shares | {}", num(s, "n")));
     out.push(format!("Threshold | {}", num(s, "t")));
     if sealed {
-        out.push(format!(
-            "Unseal Progress | {}/{}",
-            num(s, "progress"),
-            num(s, "t")
-        ));
+        out.push(format!("Unseal Progress | {}/{}", num(s, "progress"), num(s, "t")));
         out.push(format!("Unseal Nonce | {}", text(s, "nonce")));
     }
     if flag(s, "migration") {
@@ -161,14 +143,8 @@ fn seal_status_table(s: &Value, leader: &Value, active: Option<DateTime<FixedOff
     out.push(format!("HA Enabled | {ha}"));
     if ha && !sealed {
         let is_self = flag(leader, "is_self");
-        out.push(format!(
-            "HA Cluster | {}",
-            text(leader, "leader_cluster_address")
-        ));
-        out.push(format!(
-            "HA Mode | {}",
-            if is_self { "active" } else { "standby" }
-        ));
+        out.push(format!("HA Cluster | {}", text(leader, "leader_cluster_address")));
+        out.push(format!("HA Mode | {}", if is_self { "active" } else { "standby" }));
         if let Some(t) = active.filter(|_| is_self) {
             out.push(format!("Active Since | {}", rfc3339_nano(&t)));
         }
@@ -177,10 +153,8 @@ fn seal_status_table(s: &Value, leader: &Value, active: Option<DateTime<FixedOff
             out.push(format!("Active Node Address | {addr}"));
         }
     }
-    for (key, label) in [
-        ("raft_committed_index", "Raft Committed Index"),
-        ("raft_applied_index", "Raft Applied Index"),
-    ] {
+    for (key, label) in [("raft_committed_index", "Raft Committed Index"), ("raft_applied_index", "Raft Applied Index")]
+    {
         let n = num(leader, key);
         if n > 0 {
             out.push(format!("{label} | {n}"));
@@ -193,17 +167,9 @@ fn seal_status_table(s: &Value, leader: &Value, active: Option<DateTime<FixedOff
 pub fn rfc3339_nano(t: &DateTime<FixedOffset>) -> String {
     let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
     let nanos = t.timestamp_subsec_nanos();
-    let frac = if nanos == 0 {
-        String::new()
-    } else {
-        format!(".{nanos:09}").trim_end_matches('0').to_string()
-    };
+    let frac = if nanos == 0 { String::new() } else { format!(".{nanos:09}").trim_end_matches('0').to_string() };
     let offset = t.offset().local_minus_utc();
-    let zone = if offset == 0 {
-        "Z".to_string()
-    } else {
-        t.format("%:z").to_string()
-    };
+    let zone = if offset == 0 { "Z".to_string() } else { t.format("%:z").to_string() };
     format!("{base}{frac}{zone}")
 }
 
@@ -217,11 +183,7 @@ pub fn status(ui: &Ui, client: &Client) -> i32 {
         }
     };
     let code = output_seal_status(ui, client, &status);
-    if status
-        .get("sealed")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-    {
+    if status.get("sealed").and_then(Value::as_bool).unwrap_or(false) {
         return 2;
     }
     code
@@ -248,10 +210,7 @@ mod tests {
                     Version            1.0.0\n\
                     Storage Type       raft\n\
                     HA Enabled         true";
-        assert_eq!(
-            seal_status_table(&s, &json!({"ha_enabled": true}), None),
-            want
-        );
+        assert_eq!(seal_status_table(&s, &json!({"ha_enabled": true}), None), want);
     }
 
     #[test]

@@ -63,10 +63,7 @@ pub fn table_output(mut lines: Vec<String>, delim: &str) -> String {
     if lines.is_empty() {
         return String::new();
     }
-    let underline: Vec<String> = lines[0]
-        .split(delim)
-        .map(|h| "-".repeat(h.trim().chars().count()))
-        .collect();
+    let underline: Vec<String> = lines[0].split(delim).map(|h| "-".repeat(h.trim().chars().count())).collect();
     lines.insert(1, underline.join(delim));
     columnize(&lines, delim)
 }
@@ -97,11 +94,7 @@ pub fn wrap_at_length(s: &str, pad: usize) -> String {
     let flat = s.trim().replace('\n', " ");
     let words: Vec<&str> = flat.split(' ').collect();
     let lines = wrap_words(&words, lim);
-    lines
-        .iter()
-        .map(|line| format!("{}{}", " ".repeat(pad), line.join(" ")))
-        .collect::<Vec<_>>()
-        .join("\n")
+    lines.iter().map(|line| format!("{}{}", " ".repeat(pad), line.join(" "))).collect::<Vec<_>>().join("\n")
 }
 
 /// The dynamic program from `kr/text`: minimise the sum of squared slack, with a large penalty
@@ -185,10 +178,7 @@ mod tests {
         assert_eq!(pad_equal_signs("Secret Path", 15), "= Secret Path =");
         assert_eq!(pad_equal_signs("Secret Path", 13), "== Secret Path ==");
         let keys = ["created_time".to_string(), "custom_metadata".to_string()];
-        assert_eq!(
-            header_for_keys("Metadata", keys.iter()),
-            "======= Metadata ======="
-        );
+        assert_eq!(header_for_keys("Metadata", keys.iter()), "======= Metadata =======");
         let keys = ["ttl".to_string(), "v".to_string()];
         assert_eq!(header_for_keys("Data", keys.iter()), "=== Data ===");
     }
@@ -199,8 +189,7 @@ mod tests {
                     securely distribute the key shares printed above. When the Vault is \
                     re-sealed, restarted, or stopped, you must supply at least 2 of these keys \
                     to unseal it before it can start servicing requests.";
-        let want =
-            "Vault initialized with 3 key shares and a key threshold of 2. Please securely\n\
+        let want = "Vault initialized with 3 key shares and a key threshold of 2. Please securely\n\
                     distribute the key shares printed above. When the Vault is re-sealed,\n\
                     restarted, or stopped, you must supply at least 2 of these keys to unseal it\n\
                     before it can start servicing requests.";

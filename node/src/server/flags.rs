@@ -27,7 +27,10 @@ impl ServerFlags {
                 None => (flag, None),
             };
             let mut value = |name: &str| -> Result<String, String> {
-                inline.clone().or_else(|| iter.next().cloned()).ok_or_else(|| format!("flag needs an argument: -{name}"))
+                inline
+                    .clone()
+                    .or_else(|| iter.next().cloned())
+                    .ok_or_else(|| format!("flag needs an argument: -{name}"))
             };
             match name {
                 "dev" => f.dev = inline.as_deref().map(|v| v != "false").unwrap_or(true),

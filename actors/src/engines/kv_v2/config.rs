@@ -12,19 +12,13 @@ impl KvV2 {
         let mut m = Map::new();
         m.insert("max_versions".into(), Value::from(config.max_versions));
         m.insert("cas_required".into(), Value::Bool(config.cas_required));
-        m.insert(
-            "delete_version_after".into(),
-            Value::String(format_go_duration(config.delete_version_after)),
-        );
+        m.insert("delete_version_after".into(), Value::String(format_go_duration(config.delete_version_after)));
         Ok(Outcome::Done(Some(Response::with_data(m))))
     }
 
     pub(super) async fn config_write(&self, fields: &FieldData) -> HandlerResult {
-        let (max, cas, dva) = (
-            fields.int("max_versions"),
-            fields.bool("cas_required"),
-            fields.int("delete_version_after"),
-        );
+        let (max, cas, dva) =
+            (fields.int("max_versions"), fields.bool("cas_required"), fields.int("delete_version_after"));
         if max.is_none() && cas.is_none() && dva.is_none() {
             return Ok(Outcome::Done(None));
         }
@@ -38,11 +32,7 @@ impl KvV2 {
         }
         if let Some(dva) = dva {
             // Negative disables deletion times for every key; zero clears the setting.
-            config.delete_version_after = if dva < 0 {
-                DELETE_VERSION_AFTER_DISABLED
-            } else {
-                dva
-            };
+            config.delete_version_after = if dva < 0 { DELETE_VERSION_AFTER_DISABLED } else { dva };
         }
         self.view.put_json(CONFIG_KEY, &config).await?;
         Ok(Outcome::Done(None))

@@ -17,30 +17,20 @@ pub(super) fn requested_version(fields: &FieldData, meta: &KeyMetadata) -> u64 {
 
 /// Vault's check-and-set rules: a `cas` option must equal the current version (0 for a new
 /// key); without one the write passes unless the mount or the key requires it.
-pub(super) fn check_cas(
-    fields: &FieldData,
-    config: &Config,
-    meta: &KeyMetadata,
-) -> Result<(), CoreError> {
-    let cas = fields
-        .map("options")
-        .flatten()
-        .and_then(|opts| opts.get("cas"));
+pub(super) fn check_cas(fields: &FieldData, config: &Config, meta: &KeyMetadata) -> Result<(), CoreError> {
+    let cas = fields.map("options").flatten().and_then(|opts| opts.get("cas"));
     match cas {
         Some(raw) => {
-            let cas = weak_int(raw, "''")
-                .map_err(|_| CoreError::invalid("error parsing check-and-set parameter"))?;
+            let cas = weak_int(raw, "''").map_err(|_| CoreError::invalid("error parsing check-and-set parameter"))?;
             // Vault compares as uint64, so -1 never matches.
             if cas as u64 != meta.current_version {
-                return Err(CoreError::Conflict(
-                    "check-and-set parameter did not match the current version".into(),
-                ));
+                return Err(CoreError::Conflict("check-and-set parameter did not match the current version".into()));
             }
             Ok(())
         }
-        None if config.cas_required || meta.cas_required => Err(CoreError::invalid(
-            "check-and-set parameter required for this call",
-        )),
+        None if config.cas_required || meta.cas_required => {
+            Err(CoreError::invalid("check-and-set parameter required for this call"))
+        }
         None => Ok(()),
     }
 }
@@ -57,10 +47,7 @@ impl KvV2 {
         };
         let mut body = Map::new();
         body.insert("data".into(), Value::Null);
-        body.insert(
-            "metadata".into(),
-            Value::Object(meta.version_response(version, vm)),
-        );
+        body.insert("metadata".into(), Value::Object(meta.version_response(version, vm)));
         // A deleted or destroyed version: 404, but with its metadata, as Vault answers.
         if vm.is_deleted(Utc::now()) || vm.destroyed {
             return Ok(Outcome::NotFound(Some(Response::with_data(body))));
@@ -78,14 +65,9 @@ impl KvV2 {
             Some(map) => map.cloned().map_or(Value::Null, Value::Object),
         };
         let _guard = self.lock_for(key).write().await;
-        let meta = self
-            .load_meta(key)
-            .await?
-            .unwrap_or_else(|| KeyMetadata::new(key));
+        let meta = self.load_meta(key).await?.unwrap_or_else(|| KeyMetadata::new(key));
         check_cas(fields, &config, &meta)?;
-        let resp = self
-            .store_new_version(meta, &config, data, Utc::now())
-            .await?;
+        let resp = self.store_new_version(meta, &config, data, Utc::now()).await?;
         Ok(Outcome::Done(Some(resp)))
     }
 
@@ -98,17 +80,11 @@ impl KvV2 {
         data: Value,
         now: DateTime<Utc>,
     ) -> Result<Response, CoreError> {
-        let vm = VersionMetadata {
-            created_time: now,
-            deletion_time: deletion_time(now, config, &meta),
-            destroyed: false,
-        };
+        let vm =
+            VersionMetadata { created_time: now, deletion_time: deletion_time(now, config, &meta), destroyed: false };
         let (version, pruned) = meta.add_version(vm.clone(), config.max_versions);
         let body = serde_json::to_vec(&StoredVersion { data })?;
-        let mut batch = vec![
-            meta_entry(&meta)?,
-            (version_key(&meta.id, version), Some(body)),
-        ];
+        let mut batch = vec![meta_entry(&meta)?, (version_key(&meta.id, version), Some(body))];
         batch.extend(pruned.into_iter().map(|v| (version_key(&meta.id, v), None)));
         self.view.batch(batch).await?;
         Ok(Response::with_data(meta.version_response(version, &vm)))

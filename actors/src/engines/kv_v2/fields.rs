@@ -45,11 +45,7 @@ impl FieldData {
     /// Decodes every known field present in `raw`. `prefixed` selects Vault's
     /// "Field validation failed: " prefix, which every request gets except create/update on
     /// paths with an existence check (`data/`, `metadata/`), validated without it.
-    pub fn parse(
-        raw: &Map<String, Value>,
-        schema: Schema,
-        prefixed: bool,
-    ) -> Result<Self, CoreError> {
+    pub fn parse(raw: &Map<String, Value>, schema: Schema, prefixed: bool) -> Result<Self, CoreError> {
         let mut out = FieldData::default();
         for (name, value) in raw {
             let Some((field, kind)) = schema.iter().find(|(n, _)| n == name) else {
@@ -62,9 +58,7 @@ impl FieldData {
                 FieldType::Bool => weak_bool(value).map(FieldValue::Bool),
                 FieldType::Map => weak_map(value).map(FieldValue::Map),
                 FieldType::DurationSecond => duration_seconds(value, false).map(FieldValue::Int),
-                FieldType::SignedDurationSecond => {
-                    duration_seconds(value, true).map(FieldValue::Int)
-                }
+                FieldType::SignedDurationSecond => duration_seconds(value, true).map(FieldValue::Int),
                 FieldType::CommaIntSlice => comma_ints(value).map(FieldValue::Ints),
             };
             match decoded {
@@ -72,11 +66,7 @@ impl FieldData {
                     out.values.insert(field, v);
                 }
                 Err(msg) => {
-                    let prefix = if prefixed {
-                        "Field validation failed: "
-                    } else {
-                        ""
-                    };
+                    let prefix = if prefixed { "Field validation failed: " } else { "" };
                     return Err(CoreError::invalid(format!(
                         "{prefix}error converting input for field \"{name}\": {msg}"
                     )));
@@ -121,10 +111,7 @@ impl FieldData {
         if self.ignored.is_empty() {
             None
         } else {
-            Some(format!(
-                "Endpoint ignored these unrecognized parameters: [{}]",
-                self.ignored.join(" ")
-            ))
+            Some(format!("Endpoint ignored these unrecognized parameters: [{}]", self.ignored.join(" ")))
         }
     }
 
@@ -198,10 +185,7 @@ pub(super) fn weak_int(v: &Value, label: &str) -> Result<i64, String> {
         // mapstructure reads an empty string as zero.
         Value::String(s) if s.is_empty() => Ok(0),
         Value::String(s) => go_parse_int(s).map_err(parse_err),
-        other => Err(format!(
-            "{label} expected type 'int', got unconvertible type '{}'",
-            go_type(other)
-        )),
+        other => Err(format!("{label} expected type 'int', got unconvertible type '{}'", go_type(other))),
     }
 }
 
@@ -222,10 +206,7 @@ pub(super) fn weak_bool(v: &Value) -> Result<bool, String> {
             "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
             _ => Err(SYNTAX.to_string()),
         },
-        other => Err(format!(
-            "'' expected type 'bool', got unconvertible type '{}'",
-            go_type(other)
-        )),
+        other => Err(format!("'' expected type 'bool', got unconvertible type '{}'", go_type(other))),
     }
 }
 
@@ -233,10 +214,9 @@ fn weak_map(v: &Value) -> Result<Option<Map<String, Value>>, String> {
     match v {
         Value::Null => Ok(None),
         Value::Object(m) => Ok(Some(m.clone())),
-        other => Err(format!(
-            "'' expected type 'map[string]interface {{}}', got unconvertible type '{}'",
-            go_type(other)
-        )),
+        other => {
+            Err(format!("'' expected type 'map[string]interface {{}}', got unconvertible type '{}'", go_type(other)))
+        }
     }
 }
 
@@ -255,10 +235,9 @@ fn duration_seconds(v: &Value, signed: bool) -> Result<i64, String> {
                 Some(rest) => (true, rest),
                 None => (false, t.strip_prefix('+').unwrap_or(t)),
             };
-            let parsed = crate::duration::parse_duration(body)
-                .map_err(|_| format!("time: invalid duration \"{s}\""))?;
             let parsed =
-                i64::try_from(parsed).map_err(|_| format!("time: invalid duration \"{s}\""))?;
+                crate::duration::parse_duration(body).map_err(|_| format!("time: invalid duration \"{s}\""))?;
+            let parsed = i64::try_from(parsed).map_err(|_| format!("time: invalid duration \"{s}\""))?;
             if neg {
                 -parsed
             } else {
@@ -293,20 +272,14 @@ fn comma_ints(v: &Value) -> Result<Vec<i64>, String> {
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(format!(
-            "decoding failed due to the following error(s):\n\n{}",
-            errors.join("\n")
-        ))
+        Err(format!("decoding failed due to the following error(s):\n\n{}", errors.join("\n")))
     }
 }
 
 /// go-multierror's rendering of a list of errors.
 pub(super) fn multierror(errors: &[String]) -> String {
-    let head = if errors.len() == 1 {
-        "1 error occurred:".to_string()
-    } else {
-        format!("{} errors occurred:", errors.len())
-    };
+    let head =
+        if errors.len() == 1 { "1 error occurred:".to_string() } else { format!("{} errors occurred:", errors.len()) };
     let body: String = errors.iter().map(|e| format!("\n\t* {e}")).collect();
     format!("{head}{body}\n\n")
 }
@@ -367,9 +340,7 @@ mod tests {
     ];
 
     fn parse(v: Value) -> Result<FieldData, String> {
-        let Value::Object(m) = v else {
-            panic!("object")
-        };
+        let Value::Object(m) = v else { panic!("object") };
         FieldData::parse(&m, SCHEMA, true).map_err(|e| e.to_string())
     }
 
@@ -389,16 +360,10 @@ mod tests {
         assert_eq!(f.bool("b"), Some(true));
         assert_eq!(f.map("m"), Some(None));
         assert_eq!(f.ints("v"), vec![3]);
-        assert_eq!(
-            f.ignored_warning().unwrap(),
-            "Endpoint ignored these unrecognized parameters: [a x]"
-        );
+        assert_eq!(f.ignored_warning().unwrap(), "Endpoint ignored these unrecognized parameters: [a x]");
         assert_eq!(parse(json!({"n": "0x10"})).unwrap().int("n"), Some(16));
         assert_eq!(parse(json!({"n": "-7"})).unwrap().int("n"), Some(-7));
-        assert_eq!(
-            parse(json!({"v": ["1", 2, true]})).unwrap().ints("v"),
-            vec![1, 2, 1]
-        );
+        assert_eq!(parse(json!({"v": ["1", 2, true]})).unwrap().ints("v"), vec![1, 2, 1]);
         assert!(parse(json!({"v": ""})).unwrap().ints("v").is_empty());
     }
 
@@ -407,44 +372,30 @@ mod tests {
         let pre = "Field validation failed: error converting input for field";
         assert_eq!(
             parse(json!({"n": "abc"})).unwrap_err(),
-            format!(
-                "{pre} \"n\": '' cannot parse value as 'int': strconv.ParseInt: invalid syntax"
-            )
+            format!("{pre} \"n\": '' cannot parse value as 'int': strconv.ParseInt: invalid syntax")
         );
         assert_eq!(
             parse(json!({"n": 1.5})).unwrap_err(),
-            format!(
-                "{pre} \"n\": '' cannot parse value as 'int': strconv.ParseInt: invalid syntax"
-            )
+            format!("{pre} \"n\": '' cannot parse value as 'int': strconv.ParseInt: invalid syntax")
         );
         assert_eq!(
             parse(json!({"n": "99999999999999999999"})).unwrap_err(),
-            format!(
-                "{pre} \"n\": '' cannot parse value as 'int': strconv.ParseInt: value out of range"
-            )
+            format!("{pre} \"n\": '' cannot parse value as 'int': strconv.ParseInt: value out of range")
         );
         assert_eq!(
             parse(json!({"b": "maybe"})).unwrap_err(),
-            format!(
-                "{pre} \"b\": '' cannot parse value as 'bool': strconv.ParseBool: invalid syntax"
-            )
+            format!("{pre} \"b\": '' cannot parse value as 'bool': strconv.ParseBool: invalid syntax")
         );
         assert_eq!(
             parse(json!({"m": "x"})).unwrap_err(),
             format!("{pre} \"m\": '' expected type 'map[string]interface {{}}', got unconvertible type 'string'")
         );
-        assert_eq!(
-            parse(json!({"d": "abc"})).unwrap_err(),
-            format!("{pre} \"d\": time: invalid duration \"abc\"")
-        );
+        assert_eq!(parse(json!({"d": "abc"})).unwrap_err(), format!("{pre} \"d\": time: invalid duration \"abc\""));
         assert_eq!(
             parse(json!({"d": "-1h"})).unwrap_err(),
             format!("{pre} \"d\": cannot provide negative value '-3600'")
         );
-        assert_eq!(
-            parse(json!({"d": -5})).unwrap_err(),
-            format!("{pre} \"d\": cannot provide negative value '-5'")
-        );
+        assert_eq!(parse(json!({"d": -5})).unwrap_err(), format!("{pre} \"d\": cannot provide negative value '-5'"));
         assert_eq!(
             parse(json!({"v": "1, 2"})).unwrap_err(),
             format!(
@@ -459,9 +410,7 @@ mod tests {
                  unconvertible type 'map[string]interface {{}}'"
             )
         );
-        let Value::Object(m) = json!({"n": []}) else {
-            unreachable!()
-        };
+        let Value::Object(m) = json!({"n": []}) else { unreachable!() };
         assert_eq!(
             FieldData::parse(&m, SCHEMA, false).unwrap_err().to_string(),
             "error converting input for field \"n\": '' expected type 'int', got unconvertible type '[]interface {}'"
@@ -474,10 +423,7 @@ mod tests {
         assert_eq!(go_quote("a\"b\n"), "\"a\\\"b\\n\"");
         assert_eq!(go_quote("é\u{200b}"), "\"é\\u200b\"");
         assert_eq!(multierror(&["a".into()]), "1 error occurred:\n\t* a\n\n");
-        assert_eq!(
-            multierror(&["a".into(), "b".into()]),
-            "2 errors occurred:\n\t* a\n\t* b\n\n"
-        );
+        assert_eq!(multierror(&["a".into(), "b".into()]), "2 errors occurred:\n\t* a\n\t* b\n\n");
         assert!(is_printable('é') && !is_printable('\u{7f}') && !is_printable('\u{a0}'));
         assert_eq!(go_parse_int("010"), Ok(8));
         assert_eq!(go_parse_int(""), Err("strconv.ParseInt: invalid syntax"));

@@ -49,18 +49,10 @@ impl VersionMetadata {
     /// `created_time`, `deletion_time`, `destroyed`, as the metadata endpoint lists them.
     pub fn to_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert(
-            "created_time".into(),
-            Value::String(format_time(&self.created_time)),
-        );
+        m.insert("created_time".into(), Value::String(format_time(&self.created_time)));
         m.insert(
             "deletion_time".into(),
-            Value::String(
-                self.deletion_time
-                    .as_ref()
-                    .map(format_time)
-                    .unwrap_or_default(),
-            ),
+            Value::String(self.deletion_time.as_ref().map(format_time).unwrap_or_default()),
         );
         m.insert("destroyed".into(), Value::Bool(self.destroyed));
         m
@@ -117,23 +109,14 @@ impl KeyMetadata {
         if self.custom_metadata.is_empty() {
             Value::Null
         } else {
-            Value::Object(
-                self.custom_metadata
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect(),
-            )
+            Value::Object(self.custom_metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
         }
     }
 
     /// Appends a version and slides the `max_versions` window as Vault's `AddVersion` does: the
     /// larger of the key's and the mount's limit wins, 0 on both means 10. Returns the new
     /// version number and the versions whose bodies must be deleted.
-    pub fn add_version(
-        &mut self,
-        vm: VersionMetadata,
-        config_max_versions: u32,
-    ) -> (u64, Vec<u64>) {
+    pub fn add_version(&mut self, vm: VersionMetadata, config_max_versions: u32) -> (u64, Vec<u64>) {
         let created = vm.created_time;
         self.current_version += 1;
         self.versions.insert(self.current_version, vm);
@@ -178,11 +161,7 @@ pub(super) struct StoredVersion {
 
 /// When a version created (or undeleted) at `from` is due for deletion: after the smaller of the
 /// mount's and the key's non-zero `delete_version_after`, never if the mount disabled it.
-pub(super) fn deletion_time(
-    from: DateTime<Utc>,
-    config: &Config,
-    meta: &KeyMetadata,
-) -> Option<DateTime<Utc>> {
+pub(super) fn deletion_time(from: DateTime<Utc>, config: &Config, meta: &KeyMetadata) -> Option<DateTime<Utc>> {
     if config.delete_version_after_disabled() {
         return None;
     }
@@ -226,11 +205,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn vm(secs: i64) -> VersionMetadata {
-        VersionMetadata {
-            created_time: Utc.timestamp_opt(secs, 0).unwrap(),
-            deletion_time: None,
-            destroyed: false,
-        }
+        VersionMetadata { created_time: Utc.timestamp_opt(secs, 0).unwrap(), deletion_time: None, destroyed: false }
     }
 
     #[test]
@@ -256,10 +231,7 @@ mod tests {
         assert_eq!(meta.oldest_version, 1);
         assert_eq!(meta.add_version(vm(3), 0), (3, vec![1]));
         assert_eq!(meta.oldest_version, 2);
-        assert_eq!(
-            meta.versions.keys().copied().collect::<Vec<_>>(),
-            vec![2, 3]
-        );
+        assert_eq!(meta.versions.keys().copied().collect::<Vec<_>>(), vec![2, 3]);
         // A mount limit above the key's wins.
         assert_eq!(meta.add_version(vm(4), 5), (4, vec![]));
         // Lowering the limit prunes several versions on the next write.
@@ -287,21 +259,12 @@ mod tests {
         let mut meta = KeyMetadata::new("k");
         assert_eq!(deletion_time(t, &config, &meta), None);
         config.delete_version_after = 60;
-        assert_eq!(
-            deletion_time(t, &config, &meta),
-            Some(Utc.timestamp_opt(1060, 0).unwrap())
-        );
+        assert_eq!(deletion_time(t, &config, &meta), Some(Utc.timestamp_opt(1060, 0).unwrap()));
         meta.delete_version_after = 30;
-        assert_eq!(
-            deletion_time(t, &config, &meta),
-            Some(Utc.timestamp_opt(1030, 0).unwrap())
-        );
+        assert_eq!(deletion_time(t, &config, &meta), Some(Utc.timestamp_opt(1030, 0).unwrap()));
         config.delete_version_after = 0;
         meta.delete_version_after = 90;
-        assert_eq!(
-            deletion_time(t, &config, &meta),
-            Some(Utc.timestamp_opt(1090, 0).unwrap())
-        );
+        assert_eq!(deletion_time(t, &config, &meta), Some(Utc.timestamp_opt(1090, 0).unwrap()));
         config.delete_version_after = DELETE_VERSION_AFTER_DISABLED;
         assert_eq!(deletion_time(t, &config, &meta), None);
     }

@@ -74,14 +74,10 @@ pub(super) fn validate_custom_metadata(m: &BTreeMap<String, String>) -> Result<(
             ));
         }
         if !key.chars().all(is_printable) {
-            errors.push(format!(
-                "{p}: key {q} ({key}) contains unprintable characters"
-            ));
+            errors.push(format!("{p}: key {q} ({key}) contains unprintable characters"));
         }
         if !value.chars().all(is_printable) {
-            errors.push(format!(
-                "{p}: value for key {q} contains unprintable characters"
-            ));
+            errors.push(format!("{p}: value for key {q} contains unprintable characters"));
         }
     }
     if errors.is_empty() {
@@ -128,14 +124,9 @@ impl KvV2 {
         let Some(meta) = self.load_meta(key).await? else {
             return Ok(Outcome::NotFound(None));
         };
-        let versions: Map<String, Value> = meta
-            .versions
-            .iter()
-            .map(|(n, vm)| (n.to_string(), Value::Object(vm.to_map())))
-            .collect();
-        let time = |t: &Option<chrono::DateTime<Utc>>| {
-            Value::String(t.as_ref().map(format_time).unwrap_or_default())
-        };
+        let versions: Map<String, Value> =
+            meta.versions.iter().map(|(n, vm)| (n.to_string(), Value::Object(vm.to_map()))).collect();
+        let time = |t: &Option<chrono::DateTime<Utc>>| Value::String(t.as_ref().map(format_time).unwrap_or_default());
         let mut m = Map::new();
         m.insert("versions".into(), Value::Object(versions));
         m.insert("current_version".into(), Value::from(meta.current_version));
@@ -145,20 +136,14 @@ impl KvV2 {
         m.insert("max_versions".into(), Value::from(meta.max_versions));
         m.insert("cas_required".into(), Value::Bool(meta.cas_required));
         let dva = i64::try_from(meta.delete_version_after).unwrap_or(i64::MAX);
-        m.insert(
-            "delete_version_after".into(),
-            Value::String(format_go_duration(dva)),
-        );
+        m.insert("delete_version_after".into(), Value::String(format_go_duration(dva)));
         m.insert("custom_metadata".into(), meta.custom_metadata_value());
         Ok(Outcome::Done(Some(Response::with_data(m))))
     }
 
     /// One level below `prefix` (which ends in `/`): keys, and folders with a trailing slash.
     pub(super) async fn metadata_list(&self, prefix: &str) -> HandlerResult {
-        let keys = self
-            .view
-            .list(&format!("{METADATA_PREFIX}{prefix}"))
-            .await?;
+        let keys = self.view.list(&format!("{METADATA_PREFIX}{prefix}")).await?;
         if keys.is_empty() {
             return Ok(Outcome::NotFound(None));
         }
@@ -213,13 +198,8 @@ impl KvV2 {
             return Ok(Outcome::Done(None));
         };
         let folder = format!("{VERSIONS_PREFIX}{}/", meta.id);
-        let mut batch: Vec<(String, Option<Vec<u8>>)> = self
-            .view
-            .list(&folder)
-            .await?
-            .into_iter()
-            .map(|v| (format!("{folder}{v}"), None))
-            .collect();
+        let mut batch: Vec<(String, Option<Vec<u8>>)> =
+            self.view.list(&folder).await?.into_iter().map(|v| (format!("{folder}{v}"), None)).collect();
         batch.push((meta_key(key), None));
         self.view.batch(batch).await?;
         Ok(Outcome::Done(None))
@@ -227,10 +207,6 @@ impl KvV2 {
 }
 
 /// A response carrying only the cas warning, when it applies.
-pub(super) fn cas_warning(
-    settings: &MetadataSettings,
-    mount_requires_cas: bool,
-) -> Option<Response> {
-    (settings.cas_required == Some(false) && mount_requires_cas)
-        .then(|| Response::default().warn(CAS_MANDATED_WARNING))
+pub(super) fn cas_warning(settings: &MetadataSettings, mount_requires_cas: bool) -> Option<Response> {
+    (settings.cas_required == Some(false) && mount_requires_cas).then(|| Response::default().warn(CAS_MANDATED_WARNING))
 }

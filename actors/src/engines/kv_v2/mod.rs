@@ -98,10 +98,7 @@ fn route(path: &str) -> Route<'_> {
 
 impl KvV2 {
     pub fn new(view: BarrierView) -> Self {
-        KvV2 {
-            view,
-            locks: (0..LOCK_STRIPES).map(|_| RwLock::new(())).collect(),
-        }
+        KvV2 { view, locks: (0..LOCK_STRIPES).map(|_| RwLock::new(())).collect() }
     }
 
     /// Routes a request and runs its handler; tests call this to see 404 bodies.
@@ -114,9 +111,7 @@ impl KvV2 {
             req.relative_path.clone()
         };
         // Vault's core refuses writes to folders before the engine sees them.
-        if matches!(op, Operation::Update | Operation::Patch)
-            && (path.is_empty() || path.ends_with('/'))
-        {
+        if matches!(op, Operation::Update | Operation::Patch) && (path.is_empty() || path.ends_with('/')) {
             return Err(CoreError::invalid("cannot write to a path ending in '/'"));
         }
         if path.split('/').any(|seg| seg == "..") {
@@ -131,8 +126,7 @@ impl KvV2 {
             };
         };
         // Create/update on paths with an existence check validate without the prefix.
-        let prefixed =
-            !(op == Operation::Update && matches!(route, Route::Data(_) | Route::Metadata(_)));
+        let prefixed = !(op == Operation::Update && matches!(route, Route::Data(_) | Route::Metadata(_)));
         let mut fields = FieldData::parse(&req.data, schema, prefixed)?;
         if op == Operation::List {
             fields.forget("list");
@@ -183,11 +177,7 @@ impl KvV2 {
     }
 
     /// The body of a version the metadata still lists; its absence is an internal error.
-    async fn load_version(
-        &self,
-        meta: &KeyMetadata,
-        version: u64,
-    ) -> Result<StoredVersion, CoreError> {
+    async fn load_version(&self, meta: &KeyMetadata, version: u64) -> Result<StoredVersion, CoreError> {
         self.view
             .get_json(&version_key(&meta.id, version))
             .await?
@@ -212,17 +202,9 @@ fn version_key(id: &str, version: u64) -> String {
 fn schema_for(route: &Route<'_>, op: Operation) -> Option<Schema> {
     use fields::FieldType as T;
     use Operation as O;
-    const CONFIG: Schema = &[
-        ("max_versions", T::Int),
-        ("cas_required", T::Bool),
-        ("delete_version_after", T::SignedDurationSecond),
-    ];
-    const DATA: Schema = &[
-        ("path", T::Path),
-        ("version", T::Int),
-        ("options", T::Map),
-        ("data", T::Map),
-    ];
+    const CONFIG: Schema =
+        &[("max_versions", T::Int), ("cas_required", T::Bool), ("delete_version_after", T::SignedDurationSecond)];
+    const DATA: Schema = &[("path", T::Path), ("version", T::Int), ("options", T::Map), ("data", T::Map)];
     const METADATA: Schema = &[
         ("path", T::Path),
         ("cas_required", T::Bool),

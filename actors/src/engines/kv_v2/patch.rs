@@ -30,9 +30,7 @@ impl KvV2 {
         let now = Utc::now();
         // Unlike a read, the 404 body here is the flat version metadata.
         if vm.is_deleted(now) || vm.destroyed {
-            return Ok(Outcome::NotFound(Some(Response::with_data(
-                meta.version_response(current, vm),
-            ))));
+            return Ok(Outcome::NotFound(Some(Response::with_data(meta.version_response(current, vm)))));
         }
         let mut doc = self.load_version(&meta, current).await?.data;
         // Vault's patch helper refuses a version stored as `null` with this internal error.

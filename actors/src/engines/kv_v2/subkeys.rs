@@ -34,10 +34,7 @@ impl KvV2 {
         };
         let mut body = Map::new();
         body.insert("subkeys".into(), Value::Null);
-        body.insert(
-            "metadata".into(),
-            Value::Object(meta.version_response(version, vm)),
-        );
+        body.insert("metadata".into(), Value::Object(meta.version_response(version, vm)));
         if vm.is_deleted(Utc::now()) || vm.destroyed {
             return Ok(Outcome::NotFound(Some(Response::with_data(body))));
         }
@@ -57,9 +54,7 @@ mod tests {
     use serde_json::json;
 
     fn strip(v: Value, max: i64) -> Value {
-        let Value::Object(mut m) = v else {
-            panic!("object")
-        };
+        let Value::Object(mut m) = v else { panic!("object") };
         strip_values(&mut m, 1, max);
         Value::Object(m)
     }
@@ -71,17 +66,8 @@ mod tests {
             strip(data.clone(), 0),
             json!({"a": null, "b": {"c": {"d": null}, "e": null}, "f": null, "g": null})
         );
-        assert_eq!(
-            strip(data.clone(), 1),
-            json!({"a": null, "b": null, "f": null, "g": null})
-        );
-        assert_eq!(
-            strip(data.clone(), 2),
-            json!({"a": null, "b": {"c": null, "e": null}, "f": null, "g": null})
-        );
-        assert_eq!(
-            strip(data, -1),
-            json!({"a": null, "b": null, "f": null, "g": null})
-        );
+        assert_eq!(strip(data.clone(), 1), json!({"a": null, "b": null, "f": null, "g": null}));
+        assert_eq!(strip(data.clone(), 2), json!({"a": null, "b": {"c": null, "e": null}, "f": null, "g": null}));
+        assert_eq!(strip(data, -1), json!({"a": null, "b": null, "f": null, "g": null}));
     }
 }

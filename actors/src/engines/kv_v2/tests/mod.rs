@@ -15,9 +15,7 @@ use crate::test_support::unsealed_view;
 use crate::{CoreError, Operation, Request, Response};
 use serde_json::{json, Value};
 
-pub(super) use Operation::{
-    Delete as DEL, List as LIST, Patch as PATCH, Read as GET, Update as PUT,
-};
+pub(super) use Operation::{Delete as DEL, List as LIST, Patch as PATCH, Read as GET, Update as PUT};
 
 pub(super) async fn kv() -> KvV2 {
     KvV2::new(unsealed_view().await)
@@ -33,12 +31,7 @@ pub(super) fn req(op: Operation, path: &str, data: Value) -> Request {
     r
 }
 
-pub(super) async fn call(
-    kv: &KvV2,
-    op: Operation,
-    path: &str,
-    data: Value,
-) -> Result<Outcome, CoreError> {
+pub(super) async fn call(kv: &KvV2, op: Operation, path: &str, data: Value) -> Result<Outcome, CoreError> {
     kv.dispatch(&req(op, path, data)).await
 }
 
@@ -52,19 +45,11 @@ pub(super) async fn ok(kv: &KvV2, op: Operation, path: &str, data: Value) -> Opt
 
 /// The `data` of a successful response, `Value::Null` when there is none.
 pub(super) async fn ok_data(kv: &KvV2, op: Operation, path: &str, data: Value) -> Value {
-    ok(kv, op, path, data)
-        .await
-        .and_then(|r| r.data)
-        .map_or(Value::Null, Value::Object)
+    ok(kv, op, path, data).await.and_then(|r| r.data).map_or(Value::Null, Value::Object)
 }
 
 /// A 404 outcome; returns its body's `data` (or `Value::Null`) and warnings.
-pub(super) async fn not_found(
-    kv: &KvV2,
-    op: Operation,
-    path: &str,
-    data: Value,
-) -> (Value, Vec<String>) {
+pub(super) async fn not_found(kv: &KvV2, op: Operation, path: &str, data: Value) -> (Value, Vec<String>) {
     match call(kv, op, path, data).await {
         Ok(Outcome::NotFound(body)) => {
             let body = body.unwrap_or_default();
@@ -89,26 +74,16 @@ pub(super) async fn write(kv: &KvV2, key: &str, data: Value) -> Value {
 
 /// The stored metadata of a key, straight from storage.
 pub(super) async fn stored_meta(kv: &KvV2, key: &str) -> Option<KeyMetadata> {
-    kv.view
-        .get_json(&format!("{METADATA_PREFIX}{key}"))
-        .await
-        .unwrap()
+    kv.view.get_json(&format!("{METADATA_PREFIX}{key}")).await.unwrap()
 }
 
 pub(super) async fn put_meta(kv: &KvV2, meta: &KeyMetadata) {
-    kv.view
-        .put_json(&format!("{METADATA_PREFIX}{}", meta.key), meta)
-        .await
-        .unwrap();
+    kv.view.put_json(&format!("{METADATA_PREFIX}{}", meta.key), meta).await.unwrap();
 }
 
 /// The version bodies stored for a metadata id.
 pub(super) async fn stored_versions(kv: &KvV2, id: &str) -> Vec<String> {
-    let mut v = kv
-        .view
-        .list(&format!("{VERSIONS_PREFIX}{id}/"))
-        .await
-        .unwrap();
+    let mut v = kv.view.list(&format!("{VERSIONS_PREFIX}{id}/")).await.unwrap();
     v.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
     v
 }
@@ -116,10 +91,7 @@ pub(super) async fn stored_versions(kv: &KvV2, id: &str) -> Vec<String> {
 /// Checks Vault's timestamp shape: RFC 3339 in UTC, `Z`, no trailing zeros in the fraction.
 pub(super) fn assert_timestamp(v: &Value) {
     let s = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
-    assert!(
-        chrono::DateTime::parse_from_rfc3339(s).is_ok(),
-        "not RFC 3339: {s}"
-    );
+    assert!(chrono::DateTime::parse_from_rfc3339(s).is_ok(), "not RFC 3339: {s}");
     assert!(s.ends_with('Z'), "not UTC: {s}");
     if let Some((_, frac)) = s.trim_end_matches('Z').split_once('.') {
         assert!(!frac.ends_with('0') && frac.len() <= 9, "bad fraction: {s}");
@@ -130,42 +102,24 @@ pub(super) fn assert_timestamp(v: &Value) {
 async fn handle_maps_outcomes_to_core_errors() {
     let kv = kv().await;
     write(&kv, "a", json!({"x": 1})).await;
-    let resp = kv
-        .handle(&req(GET, "data/a", json!({})))
-        .await
-        .unwrap()
-        .unwrap();
+    let resp = kv.handle(&req(GET, "data/a", json!({}))).await.unwrap().unwrap();
     assert_eq!(resp.data.unwrap()["data"], json!({"x": 1}));
-    assert!(kv
-        .handle(&req(DEL, "data/a", json!({})))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(kv.handle(&req(DEL, "data/a", json!({}))).await.unwrap().is_none());
     // A deleted version: 404 carrying the version's metadata; a missing key: a bare 404.
     let e = kv.handle(&req(GET, "data/a", json!({}))).await.unwrap_err();
     assert_eq!((e.status(), e.messages()), (404, Vec::<String>::new()));
-    let CoreError::NotFoundWith(resp) = e else {
-        panic!("expected a body, got {e:?}")
-    };
+    let CoreError::NotFoundWith(resp) = e else { panic!("expected a body, got {e:?}") };
     let data = resp.data.unwrap();
     assert_eq!(data["data"], Value::Null);
     assert_eq!(data["metadata"]["version"], json!(1));
-    let e = kv
-        .handle(&req(GET, "data/missing", json!({})))
-        .await
-        .unwrap_err();
+    let e = kv.handle(&req(GET, "data/missing", json!({}))).await.unwrap_err();
     assert!(matches!(e, CoreError::NotFound));
     // The invalid-path hint is a 404 with warnings and no data.
     let e = kv.handle(&req(GET, "bogus", json!({}))).await.unwrap_err();
     assert_eq!(e.status(), 404);
-    let CoreError::NotFoundWith(resp) = e else {
-        panic!("expected a body, got {e:?}")
-    };
+    let CoreError::NotFoundWith(resp) = e else { panic!("expected a body, got {e:?}") };
     assert!(resp.data.is_none());
     assert!(resp.warnings[0].starts_with("Invalid path for a versioned K/V secrets engine."));
     let e = kv.handle(&req(PUT, "data/a", json!({}))).await.unwrap_err();
-    assert_eq!(
-        (e.status(), e.to_string()),
-        (400, "no data provided".to_string())
-    );
+    assert_eq!((e.status(), e.to_string()), (400, "no data provided".to_string()));
 }

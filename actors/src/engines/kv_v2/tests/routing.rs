@@ -2,8 +2,7 @@
 
 use super::*;
 
-const HINT: &str =
-    "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API \
+const HINT: &str = "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API \
                     endpoints to use. If using the Vault CLI, use 'vault kv";
 
 #[tokio::test]
@@ -28,43 +27,24 @@ async fn invalid_paths_answer_404_with_a_cli_hint() {
     for (op, path, sub) in cases {
         let (data, warnings) = not_found(&kv, op, path, json!({})).await;
         assert_eq!(data, Value::Null, "{op:?} {path}");
-        assert_eq!(
-            warnings,
-            vec![format!("{HINT} {sub}' for this operation.")],
-            "{op:?} {path}"
-        );
+        assert_eq!(warnings, vec![format!("{HINT} {sub}' for this operation.")], "{op:?} {path}");
     }
     // The catch-all has no PATCH handler.
-    assert_eq!(
-        err(&kv, PATCH, "bogus", json!({})).await,
-        (405, "unsupported operation".into())
-    );
+    assert_eq!(err(&kv, PATCH, "bogus", json!({})).await, (405, "unsupported operation".into()));
 }
 
 #[tokio::test]
 async fn writes_to_folders_are_refused() {
     let kv = kv().await;
-    for (op, path) in [
-        (PUT, ""),
-        (PUT, "data/"),
-        (PUT, "metadata/"),
-        (PATCH, "metadata/a/"),
-        (PUT, "config/"),
-    ] {
-        assert_eq!(
-            err(&kv, op, path, json!({"data": {}})).await,
-            (400, "cannot write to a path ending in '/'".into())
-        );
+    for (op, path) in [(PUT, ""), (PUT, "data/"), (PUT, "metadata/"), (PATCH, "metadata/a/"), (PUT, "config/")] {
+        assert_eq!(err(&kv, op, path, json!({"data": {}})).await, (400, "cannot write to a path ending in '/'".into()));
     }
 }
 
 #[tokio::test]
 async fn dot_dot_segments_are_refused() {
     let kv = kv().await;
-    assert_eq!(
-        err(&kv, PUT, "data/a/../b", json!({"data": {}})).await.0,
-        400
-    );
+    assert_eq!(err(&kv, PUT, "data/a/../b", json!({"data": {}})).await.0, 400);
     assert_eq!(err(&kv, GET, "metadata/..", json!({})).await.0, 400);
 }
 
@@ -74,35 +54,15 @@ async fn data_serves_no_list_and_keys_keep_slashes() {
     write(&kv, "a/b/c", json!({"x": 1})).await;
     write(&kv, "a/b", json!({"x": 2})).await;
     write(&kv, "a//d", json!({"x": 3})).await;
-    assert_eq!(
-        ok_data(&kv, GET, "data/a/b/c", json!({})).await["data"],
-        json!({"x": 1})
-    );
-    assert_eq!(
-        ok_data(&kv, GET, "data/a/b", json!({})).await["data"],
-        json!({"x": 2})
-    );
-    assert_eq!(
-        ok_data(&kv, GET, "data/a//d", json!({})).await["data"],
-        json!({"x": 3})
-    );
+    assert_eq!(ok_data(&kv, GET, "data/a/b/c", json!({})).await["data"], json!({"x": 1}));
+    assert_eq!(ok_data(&kv, GET, "data/a/b", json!({})).await["data"], json!({"x": 2}));
+    assert_eq!(ok_data(&kv, GET, "data/a//d", json!({})).await["data"], json!({"x": 3}));
     // Keys that look like engine folders stay ordinary keys.
     write(&kv, "versions/x", json!({"v": 1})).await;
     write(&kv, "config", json!({"c": 1})).await;
-    assert_eq!(
-        ok_data(&kv, GET, "data/config", json!({})).await["data"],
-        json!({"c": 1})
-    );
-    assert_eq!(
-        ok_data(&kv, GET, "config", json!({})).await["max_versions"],
-        json!(0)
-    );
-    let keys = ok(&kv, LIST, "metadata/", json!({}))
-        .await
-        .unwrap()
-        .data
-        .unwrap()["keys"]
-        .clone();
+    assert_eq!(ok_data(&kv, GET, "data/config", json!({})).await["data"], json!({"c": 1}));
+    assert_eq!(ok_data(&kv, GET, "config", json!({})).await["max_versions"], json!(0));
+    let keys = ok(&kv, LIST, "metadata/", json!({})).await.unwrap().data.unwrap()["keys"].clone();
     assert_eq!(keys, json!(["a/", "config", "versions/"]));
 }
 
@@ -112,11 +72,8 @@ async fn concurrent_writes_get_distinct_versions() {
     let mut tasks = Vec::new();
     for i in 0..20 {
         let kv = kv.clone();
-        tasks.push(tokio::spawn(async move {
-            write(&kv, "hot", json!({ "i": i })).await["version"]
-                .as_u64()
-                .unwrap()
-        }));
+        tasks
+            .push(tokio::spawn(async move { write(&kv, "hot", json!({ "i": i })).await["version"].as_u64().unwrap() }));
     }
     let mut versions = Vec::new();
     for t in tasks {
