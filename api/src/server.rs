@@ -41,21 +41,31 @@ async fn not_found() -> actix_web::HttpResponse {
 
 /// Registers every `/v1/` route; the raw `sys/` handlers first, then the logical catch-all.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    let not_allowed = || web::route().to(sys_raw::method_not_allowed);
     cfg.service(
         web::resource("/v1/sys/init")
             .route(web::get().to(sys_raw::init_status))
             .route(web::put().to(sys_raw::init))
-            .route(web::post().to(sys_raw::init)),
-    )
-    .service(web::resource("/v1/sys/seal-status").route(web::get().to(sys_raw::seal_status)))
-    .service(
-        web::resource("/v1/sys/unseal").route(web::put().to(sys_raw::unseal)).route(web::post().to(sys_raw::unseal)),
+            .route(web::post().to(sys_raw::init))
+            .default_service(not_allowed()),
     )
     .service(
-        web::resource("/v1/sys/health").route(web::get().to(sys_raw::health)).route(web::head().to(sys_raw::health)),
+        web::resource("/v1/sys/seal-status").route(web::get().to(sys_raw::seal_status)).default_service(not_allowed()),
     )
-    .service(web::resource("/v1/sys/leader").route(web::get().to(sys_raw::leader)))
-    .service(web::resource("/v1/sys/metrics").route(web::get().to(sys_raw::metrics)))
+    .service(
+        web::resource("/v1/sys/unseal")
+            .route(web::put().to(sys_raw::unseal))
+            .route(web::post().to(sys_raw::unseal))
+            .default_service(not_allowed()),
+    )
+    .service(
+        web::resource("/v1/sys/health")
+            .route(web::get().to(sys_raw::health))
+            .route(web::head().to(sys_raw::health))
+            .default_service(not_allowed()),
+    )
+    .service(web::resource("/v1/sys/leader").route(web::get().to(sys_raw::leader)).default_service(not_allowed()))
+    .service(web::resource("/v1/sys/metrics").route(web::get().to(sys_raw::metrics)).default_service(not_allowed()))
     .service(web::resource("/v1/{path:.*}").route(web::route().to(logical::handle)))
     .default_service(web::route().to(not_found));
 }

@@ -91,10 +91,28 @@ pub async fn unseal(payload: Payload, state: Data<ApiState>) -> HttpResponse {
         Ok(d) => d,
         Err(e) => return core_error(&e),
     };
-    let reset = data.get("reset").and_then(Value::as_bool).unwrap_or(false);
-    let key = match data.get("key").and_then(Value::as_str).filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k) => match decode_key(k.trim()) {
+    let reset = match data.get("reset") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return respond_error(400, vec!["failed to parse JSON input: 'reset' must be a boolean".into()]),
+    };
+    let key = match data.get("key") {
+        None | Some(Value::Null) => "",
+        Some(Value::String(k)) => k.trim(),
+        Some(_) => return respond_error(400, vec!["failed to parse JSON input: 'key' must be a string".into()]),
+    };
+    if reset && !state.core.is_sealed() {
+        return respond_error(400, vec!["vault is unsealed".into()]);
+    }
+    if key.is_empty() && !reset {
+        return respond_error(
+            400,
+            vec!["'key' must be specified in request body as JSON, or 'reset' set to true".into()],
+        );
+    }
+    let key = match key {
+        "" => None,
+        k => match decode_key(k) {
             Some(k) => Some(k),
             None => return respond_error(400, vec!["'key' must be a valid hex or base64 string".into()]),
         },
@@ -184,4 +202,9 @@ pub async fn metrics(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
         (None, _) => respond_error(400, vec!["prometheus is not enabled".into()]),
         (_, _) => respond_error(400, vec!["only format=prometheus is supported".into()]),
     }
+}
+
+/// Any other method on a raw `sys/` endpoint: Vault's JSON 405.
+pub async fn method_not_allowed() -> HttpResponse {
+    respond_error(405, Vec::new())
 }

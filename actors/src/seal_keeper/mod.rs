@@ -258,9 +258,16 @@ impl Handler<SubmitUnsealKey> for SealKeeper {
             }
             loaded
         };
-        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut SealKeeper, _| {
-            act.cluster = Some(res?);
-            Ok(act.publish())
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut SealKeeper, _| match res {
+            Ok(info) => {
+                act.cluster = Some(info);
+                Ok(act.publish())
+            }
+            Err(e) => {
+                // The progress was reset above; show that, as Vault does.
+                act.publish();
+                Err(e)
+            }
         })))
     }
 }

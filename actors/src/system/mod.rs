@@ -19,6 +19,7 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
     let segments: Vec<&str> = path.split('/').collect();
     match (op, segments.as_slice()) {
         (Operation::Read, ["mounts"] | ["mounts", ""]) => mounts::list(core).await,
+        (_, ["mounts"] | ["mounts", ""]) => Err(CoreError::UnsupportedOperation),
         (Operation::Read, ["mounts", .., "tune"]) => mounts::read_tune(core, mount_arg(&path, true)?).await,
         (Operation::Update, ["mounts", .., "tune"]) => mounts::tune(core, mount_arg(&path, true)?, req).await,
         (Operation::Read, ["mounts", ..]) => mounts::read(core, mount_arg(&path, false)?).await,
