@@ -9,6 +9,7 @@ pub mod engines;
 mod error;
 pub mod mount_table;
 mod pipeline;
+pub mod policy_store;
 mod request;
 mod response;
 pub mod seal_keeper;
