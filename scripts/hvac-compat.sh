@@ -53,6 +53,8 @@ DEFAULT_MODULES=(
     tests/integration_tests/api/system_backend/test_seal.py
     tests/integration_tests/api/system_backend/test_health.py
     tests/integration_tests/api/system_backend/test_mount.py
+    tests/integration_tests/api/system_backend/test_policy.py
+    tests/integration_tests/api/system_backend/test_policies.py
     tests/integration_tests/api/secrets_engines/test_kv_v1.py
     tests/integration_tests/api/secrets_engines/test_kv_v2.py
 )

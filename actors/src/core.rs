@@ -3,6 +3,7 @@
 
 use crate::barrier::Barrier;
 use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
+use crate::policy_store::{ClearPolicies, LoadPolicies, PolicySet, PolicyStore};
 use crate::seal_keeper::{Init, InitResult, Lifecycle, LoadSealConfig, Seal, SealKeeper, SealStatus, SubmitUnsealKey};
 use crate::token_store::TokenStore;
 use crate::CoreError;
@@ -42,6 +43,9 @@ pub struct Core {
     pub(crate) mounts: Addr<MountTable>,
     pub(crate) router: Arc<ArcSwap<Router>>,
     pub(crate) tokens: Arc<TokenStore>,
+    pub(crate) policy_store: Addr<PolicyStore>,
+    /// The compiled policies, for the request path.
+    pub(crate) policies: Arc<ArcSwap<PolicySet>>,
     /// Finished mount moves by migration id, for `sys/remount/status`.
     remounts: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
 }
@@ -49,6 +53,7 @@ pub struct Core {
 /// What unseal loads and seal drops.
 struct Hooks {
     mounts: Addr<MountTable>,
+    policies: Addr<PolicyStore>,
     tokens: Arc<TokenStore>,
 }
 
@@ -56,12 +61,14 @@ struct Hooks {
 impl Lifecycle for Hooks {
     async fn post_unseal(&self) -> Result<(), CoreError> {
         self.tokens.load().await?;
+        self.policies.send(LoadPolicies).await??;
         self.mounts.send(LoadMounts).await?
     }
 
     async fn pre_seal(&self) {
         // A mailbox error here means the actor is gone: there is nothing left to drop.
         let _ = self.mounts.send(ClearMounts).await;
+        let _ = self.policies.send(ClearPolicies).await;
         self.tokens.clear();
     }
 
@@ -78,11 +85,29 @@ impl Core {
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
         let mounts = MountTable::new(barrier.clone(), router.clone()).start();
         let tokens = Arc::new(TokenStore::new(barrier.clone()));
+        let policies = Arc::new(ArcSwap::from_pointee(PolicySet::default()));
+        let policy_store = PolicyStore::new(barrier.clone(), policies.clone()).start();
         let seal_status = Arc::new(ArcSwap::from_pointee(SealStatus::uninitialized(&config.storage_type)));
-        let hooks = Arc::new(Hooks { mounts: mounts.clone(), tokens: tokens.clone() });
+        let hooks = Arc::new(Hooks { mounts: mounts.clone(), policies: policy_store.clone(), tokens: tokens.clone() });
         let seal = SealKeeper::new(barrier.clone(), hooks, seal_status.clone(), &config.storage_type).start();
         seal.send(LoadSealConfig).await??;
-        Ok(Arc::new(Core { config, barrier, seal, seal_status, mounts, router, tokens, remounts: Default::default() }))
+        Ok(Arc::new(Core {
+            config,
+            barrier,
+            seal,
+            seal_status,
+            mounts,
+            router,
+            tokens,
+            policy_store,
+            policies,
+            remounts: Default::default(),
+        }))
+    }
+
+    /// The current snapshot of compiled policies (empty while sealed).
+    pub fn policies(&self) -> Arc<PolicySet> {
+        self.policies.load_full()
     }
 
     pub fn seal_status(&self) -> Arc<SealStatus> {

@@ -12,12 +12,15 @@
 //! - [`Capabilities`] is Vault's capability bitmap; [`AclOperation`] adds `create` (an update of a
 //!   path that does not exist yet) to [`crate::Operation`].
 //!
-//! The `PolicyStore` actor that stores policies and publishes the ACL cache comes later.
+//! - [`PolicyStore`] is the actor that stores named policies in the barrier at `sys/policy/<name>`
+//!   and publishes a [`PolicySet`] snapshot (compiled policies) for the request path.
 
 mod acl;
 mod capability;
 mod glob;
+mod messages;
 mod policy;
+mod store;
 
 #[cfg(test)]
 mod tests;
@@ -25,7 +28,9 @@ mod tests;
 pub use acl::{Acl, Decision};
 pub use capability::{AclOperation, Capabilities};
 pub use glob::globbed_strings_match;
+pub use messages::*;
 pub use policy::{
     PathRules, Permissions, Policy, PolicyError, DEFAULT_POLICY, DEFAULT_POLICY_NAME, RESPONSE_WRAPPING_POLICY,
     RESPONSE_WRAPPING_POLICY_NAME, ROOT_POLICY_NAME,
 };
+pub use store::{sanitize_name, PolicySet, PolicyStore, POLICY_PREFIX};

@@ -4,9 +4,11 @@
 mod fields;
 mod keys;
 mod mounts;
+mod policies;
 
 use crate::core::Core;
 use crate::{CoreError, Operation, Request, Response};
+use policies::Api;
 
 pub use mounts::mount_json;
 
@@ -32,6 +34,13 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
             let rest = path.strip_prefix("internal/ui/mounts/").unwrap_or("");
             mounts::ui_read(core, rest).await
         }
+        (Operation::Read | Operation::List, ["policy"] | ["policy", ""]) => policies::list(core, Api::Legacy).await,
+        (Operation::List, ["policies", "acl"] | ["policies", "acl", ""]) => policies::list(core, Api::Acl).await,
+        (op, ["policy", _, ..]) => policy_op(core, op, Api::Legacy, policies::name_arg(&path, "policy/"), req).await,
+        (op, ["policies", "acl", _, ..]) => {
+            policy_op(core, op, Api::Acl, policies::name_arg(&path, "policies/acl/"), req).await
+        }
+        (_, ["policies", "acl", ..]) => Err(CoreError::UnsupportedOperation),
         (Operation::Read, ["key-status"]) => keys::key_status(core).await,
         (Operation::Update, ["rotate"]) | (Operation::Update, ["rotate", "keyring"]) => keys::rotate(core).await,
         (Operation::Update, ["seal"]) => {
@@ -44,7 +53,22 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
 }
 
 fn is_known_prefix(segments: &[&str]) -> bool {
-    matches!(segments.first(), Some(&"mounts" | &"remount" | &"key-status" | &"rotate" | &"seal"))
+    matches!(segments.first(), Some(&"mounts" | &"remount" | &"key-status" | &"rotate" | &"seal" | &"policy"))
+}
+
+async fn policy_op(
+    core: &Core,
+    op: Operation,
+    api: Api,
+    name: &str,
+    req: &Request,
+) -> Result<Option<Response>, CoreError> {
+    match op {
+        Operation::Read => policies::read(core, api, name).await,
+        Operation::Update => policies::write(core, api, name, req).await,
+        Operation::Delete => policies::delete(core, name).await,
+        _ => Err(CoreError::UnsupportedOperation),
+    }
 }
 
 /// The mount path in `mounts/<path>[/tune]`.

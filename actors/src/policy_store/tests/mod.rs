@@ -3,6 +3,7 @@
 
 mod acl;
 mod parse;
+mod store;
 
 use super::{Acl, Policy};
 
