@@ -77,7 +77,7 @@ struct Args {
     #[arg(long)]
     no_seed: bool,
     /// Tokio worker threads of the load generator (0 = current-thread runtime)
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 2)]
     threads: usize,
     /// Label copied into the output (e.g. the server's name)
     #[arg(long, default_value = "")]
