@@ -2,6 +2,7 @@
 //! route → lease → wrap → audit. Steps whose actors arrive in later work are marked as seams.
 
 use crate::core::Core;
+use crate::mount_table::{MountConfig, MountEntry};
 use crate::token_store::TokenEntry;
 use crate::{system, CoreError, Request, Response};
 use std::sync::Arc;
@@ -10,7 +11,9 @@ use std::sync::Arc;
 const UNAUTHENTICATED_PREFIXES: [&str; 1] = ["sys/internal/ui/mounts"];
 
 fn is_unauthenticated(path: &str) -> bool {
-    UNAUTHENTICATED_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    UNAUTHENTICATED_PREFIXES
+        .iter()
+        .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 impl Core {
@@ -45,22 +48,25 @@ impl Core {
         }
         // 5. Audit the request: seam for the audit broker.
         // 6. Route.
-        let mut resp = if req.path == "sys" || req.path.starts_with("sys/") {
+        let resp = if req.path == "sys" || req.path.starts_with("sys/") {
             system::handle(self, &mut req).await?
         } else {
-            self.route(&mut req).await?
-        };
-        // 7. Leases: a TTL of 0 means the mount's default (the expiration manager adds lease IDs).
-        if let Some(r) = resp.as_mut() {
-            if let Some((renewable, 0)) = r.lease {
-                r.lease = Some((renewable, self.default_ttl_for(&req.mount_point)));
+            let (mut resp, mount) = self.route(&mut req).await?;
+            // 7. Leases: a TTL of 0 means the mount's default (the expiration manager adds lease IDs).
+            if let Some(r) = resp.as_mut() {
+                if let Some((renewable, 0)) = r.lease {
+                    let (default, max) = self.effective_ttls(&mount.config);
+                    r.lease = Some((renewable, default.min(max)));
+                }
             }
-        }
+            resp
+        };
         // 8. Response wrapping and 9. audit of the response: seams.
         Ok(resp)
     }
 
-    async fn route(&self, req: &mut Request) -> Result<Option<Response>, CoreError> {
+    /// Hands the request to the engine of its mount; returns the response and that mount.
+    async fn route(&self, req: &mut Request) -> Result<(Option<Response>, Arc<MountEntry>), CoreError> {
         let router = self.router.load();
         let Some((route, rest)) = router.route(&req.path) else {
             return Err(CoreError::NotFoundMessage(format!(
@@ -70,23 +76,13 @@ impl Core {
         };
         req.mount_point = route.entry.path.clone();
         req.relative_path = rest;
-        let backend = route.backend.clone();
+        let (backend, entry) = (route.backend.clone(), route.entry.clone());
         drop(router);
-        backend.handle(req).await
-    }
-
-    /// The default lease TTL of a mount: its own, else the system's, capped by its max.
-    pub fn default_ttl_for(&self, mount_point: &str) -> u64 {
-        let router = self.router.load();
-        let Some(entry) = router.entry_for(mount_point) else {
-            return self.config.default_lease_ttl;
-        };
-        let (default, max) = self.effective_ttls(&entry.config);
-        default.min(max)
+        Ok((backend.handle(req).await?, entry))
     }
 
     /// A mount's (default, max) TTL with zeros replaced by the system values.
-    pub fn effective_ttls(&self, config: &crate::mount_table::MountConfig) -> (u64, u64) {
+    pub fn effective_ttls(&self, config: &MountConfig) -> (u64, u64) {
         let pick = |v: u64, sys: u64| if v == 0 { sys } else { v };
         (
             pick(config.default_lease_ttl, self.config.default_lease_ttl),

@@ -115,7 +115,7 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     };
     let core = Core::start(physical, core_config).await.context("starting the core")?;
     let metrics = metrics_render();
-    let mut server = None;
+    let mut servers = Vec::with_capacity(cfg.listeners.len());
     for l in &cfg.listeners {
         let state = web::Data::new(ApiState {
             core: core.clone(),
@@ -133,24 +133,17 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
         }
         .with_context(|| format!("error initializing listener at {}", l.address))?;
         tracing::info!(address = %l.address, tls = !l.tls_disable, "listener started");
-        server = Some(bound.run());
-        // One HTTP server per listener; extra listeners run on spawned tasks.
-        if cfg.listeners.len() > 1 {
-            if let Some(s) = server.take() {
-                actix_web::rt::spawn(s);
-            }
-        }
+        servers.push(bound.run());
     }
     if flags.dev {
         dev::setup(&core, &flags, &cfg).await?;
     }
-    match server {
-        Some(s) => s.await.context("HTTP server failed"),
-        None => {
-            // Several listeners: wait for a termination signal.
-            actix_web::rt::signal::ctrl_c().await.context("waiting for shutdown")
-        }
+    // One HTTP server per listener; each stops on SIGINT/SIGTERM, and the node exits when all have.
+    let running: Vec<_> = servers.into_iter().map(actix_web::rt::spawn).collect();
+    for handle in running {
+        handle.await.context("HTTP server task failed")?.context("HTTP server failed")?;
     }
+    Ok(())
 }
 
 fn worker_count() -> usize {

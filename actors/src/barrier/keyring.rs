@@ -119,10 +119,7 @@ impl Keyring {
                 })
                 .collect(),
         };
-        let mut json = serde_json::to_vec(&stored).unwrap_or_default();
-        let out = Zeroizing::new(json.clone());
-        zeroize::Zeroize::zeroize(&mut json);
-        out
+        Zeroizing::new(serde_json::to_vec(&stored).unwrap_or_default())
     }
 
     pub fn deserialize(bytes: &[u8]) -> Result<Keyring, CipherError> {

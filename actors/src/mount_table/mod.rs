@@ -84,16 +84,16 @@ impl Handler<LoadMounts> for MountTable {
     fn handle(&mut self, _: LoadMounts, _: &mut Context<Self>) -> Self::Result {
         let barrier = self.barrier.clone();
         let fut = async move {
-            match barrier.get(MOUNT_TABLE_PATH).await? {
-                Some(bytes) => Ok(serde_json::from_slice::<StoredTable>(&bytes)?.entries),
+            let entries: Vec<MountEntry> = match barrier.get(MOUNT_TABLE_PATH).await? {
+                Some(bytes) => serde_json::from_slice::<StoredTable>(&bytes)?.entries,
                 None => {
                     let entries = MountEntry::defaults();
                     persist(&barrier, &entries).await?;
-                    Ok(entries)
+                    entries
                 }
-            }
+            };
+            Ok::<_, CoreError>(entries)
         };
-        let fut = async move { fut.await as Result<Vec<MountEntry>, CoreError> };
         AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut MountTable, _| act.publish(res?))))
     }
 }
