@@ -1,6 +1,9 @@
 //! The logical request every HTTP call becomes before it walks the pipeline.
 
+use crate::token_store::TokenEntry;
 use serde_json::{Map, Value};
+use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Vault's logical operations. PUT and POST are both `Update` (Vault tells create from update
 /// with an existence check; ACL's `create` capability arrives with the policy store).
@@ -40,6 +43,12 @@ pub struct Request {
     pub relative_path: String,
     /// Filled in by authentication: the policies of the calling token.
     pub policies: Vec<String>,
+    /// Filled in by authentication: the calling token's entry (absent on unauthenticated paths).
+    pub token_entry: Option<Arc<TokenEntry>>,
+    /// `X-Vault-Wrap-TTL` in seconds: wrap the response in a single-use token.
+    pub wrap_ttl: Option<u64>,
+    /// The client's address, for CIDR-bound tokens and secret IDs.
+    pub remote_addr: Option<IpAddr>,
 }
 
 impl Request {
@@ -53,6 +62,9 @@ impl Request {
             mount_point: String::new(),
             relative_path: String::new(),
             policies: Vec::new(),
+            token_entry: None,
+            wrap_ttl: None,
+            remote_addr: None,
         }
     }
 

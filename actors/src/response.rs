@@ -1,19 +1,61 @@
 //! The logical response an engine returns; the api crate wraps it in Vault's envelope.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Response {
     pub data: Option<Map<String, Value>>,
     pub warnings: Vec<String>,
     /// Lease on a secret: (renewable, ttl seconds; 0 = the mount's default TTL).
     /// Lease IDs come with the expiration manager.
     pub lease: Option<(bool, u64)>,
+    /// The `auth` block of a login or token creation.
+    pub auth: Option<Auth>,
+    /// Set when the response was wrapped: the client sees only this.
+    pub wrap_info: Option<WrapInfo>,
+}
+
+/// Vault's `auth` block (`logical.Auth` as the HTTP layer renders it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Auth {
+    pub client_token: String,
+    pub accessor: String,
+    pub policies: Vec<String>,
+    pub token_policies: Vec<String>,
+    /// Rendered as `null` when empty, as Vault does.
+    pub metadata: BTreeMap<String, String>,
+    pub lease_duration: u64,
+    pub renewable: bool,
+    pub entity_id: String,
+    /// `service` or `batch`.
+    pub token_type: String,
+    pub orphan: bool,
+    pub num_uses: i64,
+}
+
+/// Vault's `wrap_info` block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WrapInfo {
+    pub token: String,
+    pub accessor: String,
+    pub ttl: u64,
+    /// RFC 3339.
+    pub creation_time: String,
+    pub creation_path: String,
+    /// The accessor of the wrapped token, when the wrapped response created one.
+    pub wrapped_accessor: String,
 }
 
 impl Response {
     pub fn with_data(data: Map<String, Value>) -> Self {
         Response { data: Some(data), ..Default::default() }
+    }
+
+    /// A response carrying only an `auth` block.
+    pub fn with_auth(auth: Auth) -> Self {
+        Response { auth: Some(auth), ..Default::default() }
     }
 
     /// Builds a response from a JSON object; anything else becomes `{"value": ...}`.

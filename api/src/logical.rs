@@ -23,6 +23,18 @@ fn operation(req: &HttpRequest, query_list: bool) -> Option<Operation> {
     })
 }
 
+/// `X-Vault-Wrap-TTL`: a duration ("15m") or seconds; 0 or absent means no wrapping.
+fn wrap_ttl(req: &HttpRequest) -> Result<Option<u64>, CoreError> {
+    let Some(v) = req.headers().get("X-Vault-Wrap-TTL") else { return Ok(None) };
+    let v = v.to_str().map_err(|_| CoreError::invalid("error parsing wrap TTL"))?.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let ttl = strongbox_actors::duration::parse_duration(v)
+        .map_err(|_| CoreError::invalid(format!("error parsing wrap TTL of \"{v}\"")))?;
+    Ok(Some(ttl).filter(|t| *t > 0))
+}
+
 /// `a//b/` → `a/b/`: clients collapse double slashes, so do we.
 fn clean_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -77,6 +89,11 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
     }
     let mut lreq = Request::new(op, path.trim_start_matches('/')).with_data(data);
     lreq.client_token = client_token(req);
+    lreq.remote_addr = req.peer_addr().map(|a| a.ip());
+    lreq.wrap_ttl = match wrap_ttl(req) {
+        Ok(ttl) => ttl,
+        Err(e) => return core_error(&e),
+    };
     let request_id = lreq.id.clone();
     match state.core.handle_request(lreq).await {
         Ok(Some(resp)) => HttpResponse::Ok().content_type(JSON).body(envelope(&request_id, path, resp).to_string()),
