@@ -1,57 +1,93 @@
-//! Token store (the first slice: root tokens). Tokens are never stored in the clear: an entry
-//! lives under the HMAC-SHA256 of its ID with a per-cluster salt, so a lookup is a keyed hash
-//! plus a map probe and no secret is ever compared byte by byte.
+//! The token store (Vault's `vault/token_store.go`). Token IDs are never stored: every key is
+//! the HMAC-SHA256 of an ID under a per-cluster salt, so a lookup is a keyed hash plus a map probe
+//! and no secret is ever compared byte by byte.
+//!
+//! Layout inside the barrier view `sys/token/`:
+//! - `salt`: the HMAC salt; `batch-key`: the AES-256-GCM key that seals batch tokens.
+//! - `id/<hash>`: a service token's [`TokenEntry`].
+//! - `accessor/<hash of accessor>`: an [`AccessorEntry`] (token hash and plain accessor).
+//! - `parent/<parent hash>/<child hash>`: the parent→children index revocation walks.
+//! - `roles/<name>`: token roles ([`Role`]).
+//!
+//! Every change that touches several keys is one atomic `batch`. Mutations of a token hold the
+//! write half of its lock stripe; cache misses load under the read half, so a load racing a
+//! revocation can never put a revoked entry back into the cache.
+
+mod batch;
+mod create;
+mod entry;
+mod renew;
+mod revoke;
+mod roles;
+mod tidy;
+mod ttl;
+
+#[cfg(test)]
+mod tests;
 
 use crate::barrier::{random_key, Barrier, BarrierView};
 use crate::CoreError;
 use arc_swap::ArcSwapOption;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use rand::distributions::Alphanumeric;
-use rand::Rng;
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
+use tokio::sync::{RwLock as StripeLock, RwLockWriteGuard};
 use zeroize::Zeroizing;
+
+pub use batch::{is_batch_token, BATCH_TOKEN_PREFIX};
+pub use create::{CreatedToken, NewToken};
+pub use entry::{rfc3339_nano, AccessorEntry, TokenEntry, TokenType};
+pub use renew::Renewed;
+pub use roles::{glob_match, Role, RoleTokenType};
+pub use tidy::TidyReport;
+pub use ttl::SysTtls;
 
 /// The token store's view in the barrier.
 const TOKEN_VIEW: &str = "sys/token/";
-/// Salt for token hashes, random per cluster.
+/// Salt for token and accessor hashes, random per cluster.
 const SALT_KEY: &str = "salt";
+/// Key that seals batch tokens, random per cluster.
+const BATCH_KEY: &str = "batch-key";
 /// `id/<salted hash>`: one token entry.
 const ID_PREFIX: &str = "id/";
+/// `accessor/<salted accessor>`: accessor index.
+const ACCESSOR_PREFIX: &str = "accessor/";
+/// `parent/<parent hash>/<child hash>`: children index.
+const PARENT_PREFIX: &str = "parent/";
+/// `roles/<name>`: token roles.
+const ROLES_PREFIX: &str = "roles/";
 /// Service token prefix (Vault 1.10+).
 pub const SERVICE_TOKEN_PREFIX: &str = "hvs.";
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct TokenEntry {
-    pub accessor: String,
-    pub policies: Vec<String>,
-    pub path: String,
-    pub display_name: String,
-    pub creation_time: i64,
-    #[serde(default)]
-    pub ttl: u64,
-    #[serde(default)]
-    pub num_uses: i64,
-    #[serde(default)]
-    pub orphan: bool,
-}
-
-impl TokenEntry {
-    pub fn is_root(&self) -> bool {
-        self.policies.iter().any(|p| p == "root")
-    }
-}
+/// Lock stripes for per-token serialization (Vault's `locksutil` uses 256).
+const LOCK_STRIPES: usize = 64;
+/// Entries cached before the cache starts over (tokens are re-read from the barrier on a miss).
+const CACHE_LIMIT: usize = 65_536;
 
 pub struct TokenStore {
     view: BarrierView,
     salt: ArcSwapOption<Zeroizing<Vec<u8>>>,
+    batch_key: ArcSwapOption<Zeroizing<Vec<u8>>>,
     cache: RwLock<HashMap<String, Arc<TokenEntry>>>,
+    locks: Vec<StripeLock<()>>,
+    tidying: Arc<AtomicBool>,
+    /// Seconds added to the wall clock: lets tests age tokens without sleeping.
+    skew: AtomicI64,
 }
 
-fn random_id(len: usize) -> String {
-    rand::rngs::OsRng.sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+fn id_key(key: &str) -> String {
+    format!("{ID_PREFIX}{key}")
+}
+
+fn accessor_key(hash: &str) -> String {
+    format!("{ACCESSOR_PREFIX}{hash}")
+}
+
+fn parent_key(parent: &str, child: &str) -> String {
+    format!("{PARENT_PREFIX}{parent}/{child}")
 }
 
 impl TokenStore {
@@ -59,92 +95,199 @@ impl TokenStore {
         TokenStore {
             view: BarrierView::new(barrier, TOKEN_VIEW),
             salt: ArcSwapOption::empty(),
+            batch_key: ArcSwapOption::empty(),
             cache: RwLock::new(HashMap::new()),
+            locks: (0..LOCK_STRIPES).map(|_| StripeLock::new(())).collect(),
+            tidying: Arc::new(AtomicBool::new(false)),
+            skew: AtomicI64::new(0),
         }
     }
 
-    /// post_unseal: load (or create) the salt.
+    /// post_unseal: load (or create) the salt and the batch-token key.
     pub async fn load(&self) -> Result<(), CoreError> {
-        let salt = match self.view.get(SALT_KEY).await? {
-            Some(s) => Zeroizing::new(s),
-            None => {
-                let s = random_key();
-                self.view.put(SALT_KEY, &s).await?;
-                s
-            }
-        };
-        self.salt.store(Some(Arc::new(salt)));
+        self.salt.store(Some(Arc::new(self.load_or_create_key(SALT_KEY).await?)));
+        self.batch_key.store(Some(Arc::new(self.load_or_create_key(BATCH_KEY).await?)));
         Ok(())
     }
 
-    /// pre_seal: forget the salt and every cached entry.
+    async fn load_or_create_key(&self, name: &str) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+        if let Some(k) = self.view.get(name).await? {
+            return Ok(Zeroizing::new(k));
+        }
+        let k = random_key();
+        self.view.put(name, &k).await?;
+        Ok(k)
+    }
+
+    /// pre_seal: forget the keys and every cached entry.
     pub fn clear(&self) {
         self.salt.store(None);
+        self.batch_key.store(None);
         self.cache.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    fn hash(&self, token: &str) -> Result<String, CoreError> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.skew.load(Ordering::Relaxed))
+    }
+
+    #[cfg(test)]
+    pub(crate) fn advance_clock(&self, secs: i64) {
+        self.skew.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// The salted hash of a token ID or an accessor: the only form either reaches storage in.
+    pub(crate) fn hash(&self, value: &str) -> Result<String, CoreError> {
         let salt = self.salt.load_full().ok_or(CoreError::Sealed)?;
         let mut mac = Hmac::<Sha256>::new_from_slice(&salt).map_err(CoreError::internal)?;
-        mac.update(token.as_bytes());
+        mac.update(value.as_bytes());
         Ok(hex::encode(mac.finalize().into_bytes()))
     }
 
-    /// Creates a root token; `id` fixes its value (`-dev-root-token-id`).
-    pub async fn create_root(&self, id: Option<String>) -> Result<String, CoreError> {
-        let token = id.unwrap_or_else(|| format!("{SERVICE_TOKEN_PREFIX}{}", random_id(24)));
-        let entry = TokenEntry {
-            accessor: random_id(24),
-            policies: vec!["root".into()],
-            path: "auth/token/root".into(),
-            display_name: "root".into(),
-            creation_time: chrono::Utc::now().timestamp(),
-            ttl: 0,
-            num_uses: 0,
-            orphan: true,
-        };
-        let key = self.hash(&token)?;
-        self.view.put_json(&format!("{ID_PREFIX}{key}"), &entry).await?;
-        Ok(token)
+    fn stripe(&self, key: &str) -> usize {
+        let mut h = DefaultHasher::new();
+        key.hash(&mut h);
+        // The modulo keeps the index below LOCK_STRIPES, so the cast cannot truncate.
+        (h.finish() % LOCK_STRIPES as u64) as usize
     }
 
-    /// The entry of a live token, or `None` for an unknown one.
-    pub async fn lookup(&self, token: &str) -> Result<Option<Arc<TokenEntry>>, CoreError> {
-        let key = self.hash(token)?;
-        if let Some(e) = self.cache.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return Ok(Some(e.clone()));
+    /// Write locks on the stripes of `keys`, taken in stripe order so two callers never deadlock.
+    pub(crate) async fn lock_keys(&self, keys: &[&str]) -> Vec<RwLockWriteGuard<'_, ()>> {
+        let mut stripes: Vec<usize> = keys.iter().map(|k| self.stripe(k)).collect();
+        stripes.sort_unstable();
+        stripes.dedup();
+        let mut guards = Vec::with_capacity(stripes.len());
+        for s in stripes {
+            guards.push(self.locks[s].write().await);
         }
-        let Some(entry) = self.view.get_json::<TokenEntry>(&format!("{ID_PREFIX}{key}")).await? else {
+        guards
+    }
+
+    fn cached(&self, key: &str) -> Option<Arc<TokenEntry>> {
+        self.cache.read().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
+    }
+
+    fn cache_put(&self, entry: Arc<TokenEntry>) {
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(entry.key.clone(), entry);
+    }
+
+    fn cache_remove(&self, key: &str) {
+        self.cache.write().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+
+    /// Persists a changed entry; the caller holds its stripe's write lock.
+    async fn store_entry(&self, entry: TokenEntry) -> Result<Arc<TokenEntry>, CoreError> {
+        self.view.put_json(&id_key(&entry.key), &entry).await?;
+        let entry = Arc::new(entry);
+        self.cache_put(entry.clone());
+        Ok(entry)
+    }
+
+    /// The stored entry under `key`, through the cache, without validity checks.
+    pub(crate) async fn load_key(&self, key: &str) -> Result<Option<Arc<TokenEntry>>, CoreError> {
+        if let Some(e) = self.cached(key) {
+            return Ok(Some(e));
+        }
+        let _guard = self.locks[self.stripe(key)].read().await;
+        if let Some(e) = self.cached(key) {
+            return Ok(Some(e));
+        }
+        let Some(mut entry) = self.view.get_json::<TokenEntry>(&id_key(key)).await? else {
             return Ok(None);
         };
+        entry.key = key.to_string();
         let entry = Arc::new(entry);
-        self.cache.write().unwrap_or_else(|p| p.into_inner()).insert(key, entry.clone());
+        self.cache_put(entry.clone());
         Ok(Some(entry))
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_support::unsealed_barrier;
+    /// The entry of a live token, or `None` for an unknown, expired, revoked or used-up one.
+    pub async fn lookup(&self, token: &str) -> Result<Option<Arc<TokenEntry>>, CoreError> {
+        self.lookup_token(token, false).await
+    }
 
-    #[tokio::test]
-    async fn root_token_round_trip_and_storage_holds_no_token() {
-        let barrier = unsealed_barrier().await;
-        let store = TokenStore::new(barrier.clone());
-        store.load().await.unwrap();
-        let token = store.create_root(None).await.unwrap();
-        assert!(token.starts_with("hvs.") && token.len() == 28);
-        let entry = store.lookup(&token).await.unwrap().unwrap();
-        assert!(entry.is_root());
-        assert!(store.lookup("hvs.nope").await.unwrap().is_none());
-        for key in BarrierView::new(barrier.clone(), "").list_recursive("").await.unwrap() {
-            assert!(!key.contains(&token));
+    /// As [`TokenStore::lookup`], but also finds a token whose last use is in flight (Vault's
+    /// "tainted" lookup, which `auth/token/lookup` uses).
+    pub async fn lookup_tainted(&self, token: &str) -> Result<Option<Arc<TokenEntry>>, CoreError> {
+        self.lookup_token(token, true).await
+    }
+
+    async fn lookup_token(&self, token: &str, tainted: bool) -> Result<Option<Arc<TokenEntry>>, CoreError> {
+        if token.is_empty() {
+            return Ok(None);
         }
-        // A fresh store over the same barrier finds the token through the stored salt.
-        let again = TokenStore::new(barrier);
-        again.load().await.unwrap();
-        assert!(again.lookup(&token).await.unwrap().is_some());
-        assert!(again.lookup("").await.unwrap().is_none());
+        if is_batch_token(token) {
+            let key = self.batch_key.load_full().ok_or(CoreError::Sealed)?;
+            let Some(entry) = batch::decode(&key, token) else { return Ok(None) };
+            return Ok(self.is_live(&entry).await?.then(|| Arc::new(entry)));
+        }
+        self.lookup_key(&self.hash(token)?, tainted).await
+    }
+
+    /// A live token by its salted hash.
+    pub(crate) async fn lookup_key(&self, key: &str, tainted: bool) -> Result<Option<Arc<TokenEntry>>, CoreError> {
+        let Some(entry) = self.load_key(key).await? else { return Ok(None) };
+        if entry.num_uses < 0 && !tainted {
+            return Ok(None);
+        }
+        Ok(self.is_live(&entry).await?.then_some(entry))
+    }
+
+    /// Whether neither the token nor any ancestor has expired or vanished. Expired tokens are
+    /// revoked with their subtree on the spot: there is no expiration manager to do it yet.
+    async fn is_live(&self, entry: &TokenEntry) -> Result<bool, CoreError> {
+        let now = self.now();
+        if entry.is_expired(now) {
+            self.revoke_expired(&entry.key).await;
+            return Ok(false);
+        }
+        let mut seen = HashSet::new();
+        let mut parent = entry.parent.clone();
+        while let Some(key) = parent {
+            // A cycle cannot come from this store; refuse rather than loop.
+            if !seen.insert(key.clone()) {
+                return Ok(false);
+            }
+            let Some(p) = self.load_key(&key).await? else { return Ok(false) };
+            if p.is_expired(now) {
+                self.revoke_expired(&key).await;
+                return Ok(false);
+            }
+            parent = p.parent.clone();
+        }
+        Ok(true)
+    }
+
+    async fn revoke_expired(&self, key: &str) {
+        if key.is_empty() {
+            return;
+        }
+        if let Err(e) = self.revoke_tree(key).await {
+            tracing::warn!(error = %e, "failed to revoke an expired token; tidy will retry");
+        }
+    }
+
+    /// The accessor index entry of `accessor`, if the accessor is known.
+    pub async fn lookup_accessor(&self, accessor: &str) -> Result<Option<AccessorEntry>, CoreError> {
+        if accessor.is_empty() {
+            return Ok(None);
+        }
+        self.view.get_json(&accessor_key(&self.hash(accessor)?)).await
+    }
+
+    /// Every accessor in the index (`LIST auth/token/accessors`).
+    pub async fn list_accessors(&self) -> Result<Vec<String>, CoreError> {
+        let mut out = Vec::new();
+        for hash in self.view.list(ACCESSOR_PREFIX).await? {
+            if let Some(a) = self.view.get_json::<AccessorEntry>(&accessor_key(&hash)).await? {
+                if !a.token_key.is_empty() {
+                    out.push(a.accessor);
+                }
+            }
+        }
+        Ok(out)
     }
 }
