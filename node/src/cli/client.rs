@@ -83,6 +83,7 @@ pub struct Client {
     namespace: Option<String>,
     headers: Vec<(String, String)>,
     wrap_ttl: Option<String>,
+    never_wrap: bool,
 }
 
 /// A request body: JSON (`Content-Type: application/json`) or a JSON merge patch.
@@ -154,11 +155,28 @@ impl Client {
         Ok(Client {
             http,
             base,
-            token: env("VAULT_TOKEN").or_else(token_from_helper),
+            token: env("VAULT_TOKEN").or_else(super::token_helper::get),
             namespace: p.str("namespace").map(String::from).or_else(|| env("VAULT_NAMESPACE")),
             headers: p.map("header").into_iter().collect(),
             wrap_ttl,
+            never_wrap: false,
         })
+    }
+
+    /// The token sent with every request (`Client.Token()`).
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// `Client.SetToken`.
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
+    /// Turns response wrapping off for every later request (a wrapping lookup that says "").
+    pub fn disable_wrapping(&mut self) {
+        self.wrap_ttl = None;
+        self.never_wrap = true;
     }
 
     /// Sends one request. `Ok` carries every response that arrived; the second element is the
@@ -218,7 +236,7 @@ impl Client {
     /// The CLI's wrapping lookup: `-wrap-ttl`, else `VAULT_WRAP_TTL`, else 5m for writes to
     /// `sys/wrapping/wrap` (which insists on wrapping). The KV preflight is never wrapped.
     fn wrap_ttl_for(&self, method: &Method, path: &str) -> Option<String> {
-        if path.starts_with("sys/internal/ui/mounts/") {
+        if self.never_wrap || path.starts_with("sys/internal/ui/mounts/") {
             return None;
         }
         if self.wrap_ttl.is_some() {
@@ -233,6 +251,21 @@ impl Client {
         match self.send(method, path, &[], body)? {
             (_, Some(err)) => Err(err),
             (resp, None) => Ok(resp),
+        }
+    }
+
+    /// `RawRequest` followed by `ParseSecret`, as the Go client's typed helpers
+    /// (`Auth().Token()...`, `Sys()...`) do: any error status fails the call.
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Body>,
+    ) -> Result<Option<Secret>, ApiError> {
+        match self.send(method, path, query, body)? {
+            (_, Some(err)) => Err(err),
+            (resp, None) => parse_secret(&resp.body).map_err(ApiError::Other),
         }
     }
 
@@ -317,13 +350,6 @@ fn write_outcome(resp: Resp, err: Option<ApiError>) -> WriteResult {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// Vault's internal token helper: the token stored in `~/.vault-token`.
-fn token_from_helper() -> Option<String> {
-    let home = env("HOME")?;
-    let raw = std::fs::read_to_string(std::path::Path::new(&home).join(".vault-token")).ok()?;
-    Some(raw.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// Go's `url.Error` text: `Get "http://...": dial tcp 127.0.0.1:8200: connect: connection refused`.

@@ -29,6 +29,15 @@ pub fn parse_string_lists(stdin: &mut dyn Read, args: &[String]) -> Result<Vec<(
         .collect()
 }
 
+/// `parseArgsDataString`: the data with every value weakly converted to a string.
+pub fn parse_strings(
+    stdin: &mut dyn Read,
+    args: &[String],
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let map = parse_data(stdin, args)?.unwrap_or_default();
+    map.into_iter().map(|(k, v)| Ok((k, weak_string(&v)?))).collect()
+}
+
 /// `mapstructure.WeakDecode` of a scalar into a string.
 fn weak_string(v: &Value) -> Result<String, String> {
     match v {
@@ -162,6 +171,15 @@ mod tests {
             parse_data(&mut stdin, &args(&["nokey"])).unwrap_err(),
             "invalid key/value pair \"nokey\": format must be key=value"
         );
+    }
+
+    #[test]
+    fn strings_for_login_parameters() {
+        let mut stdin: &[u8] = b" s.tok\n";
+        let got = parse_strings(&mut stdin, &args(&["token=-", "lookup=false"])).unwrap();
+        assert_eq!(got.get("token").map(String::as_str), Some(" s.tok\n"));
+        assert_eq!(got.get("lookup").map(String::as_str), Some("false"));
+        assert!(parse_strings(&mut stdin, &args(&["a=1", "a=2"])).is_err());
     }
 
     #[test]

@@ -13,13 +13,18 @@ mod kv_read;
 mod kv_versions;
 mod kv_write;
 mod kvargs;
+mod login;
 mod operator;
 mod output;
 mod paths;
+mod policy;
+mod policy_fmt;
 mod secret;
 mod secrets;
 mod status;
 mod table;
+mod token;
+mod token_helper;
 
 use command::{Cmd, Opts};
 
@@ -51,6 +56,9 @@ pub fn run(args: Vec<String>) -> i32 {
         },
         "secrets" => group(rest, "secrets", secrets::SUBCOMMANDS, secrets::run),
         "operator" => group(rest, "operator", operator::SUBCOMMANDS, operator::run),
+        "login" => login::run(rest),
+        "policy" => group(rest, "policy", policy::SUBCOMMANDS, policy::run),
+        "token" => group(rest, "token", token::SUBCOMMANDS, token::run),
         _ => {
             output::err(&usage());
             127
@@ -98,13 +106,16 @@ Common commands:
     write       Write data, configuration, and secrets
     delete      Delete secrets and configuration
     list        List data or secrets
+    login       Authenticate locally
     server      Start a Strongbox server
     status      Print seal and HA status
 
 Other commands:
     kv          Interact with Vault's Key-Value storage
     operator    Perform operator-specific tasks
+    policy      Interact with policies
     secrets     Interact with secrets engines
+    token       Interact with tokens
     version     Prints the Strongbox version"
         .to_string()
 }

@@ -1,7 +1,5 @@
 //! `operator init | unseal | seal | key-status | rotate`.
 
-use std::io::{IsTerminal, Write};
-
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::Value;
@@ -10,7 +8,7 @@ use super::client::{Body, Client};
 use super::command::{Cmd, Opts};
 use super::flags::{flag, FlagKind, FlagSpec};
 use super::gojson::{as_struct, field, Field, Json, Kind};
-use super::output::Ui;
+use super::output::{prompt_hidden, Ui};
 use super::status::{decode, fetch_seal_status, output_seal_status};
 use super::table::{columnize, wrap_at_length};
 
@@ -195,7 +193,7 @@ fn unseal(args: &[String]) -> i32 {
                 ui.err(&wrap_at_length("Refusing to read from stdin with -non-interactive specified; specify unseal key as an argument to this command", 0));
                 return 1;
             }
-            None => match prompt_hidden("Unseal Key (will be hidden): ") {
+            None => match prompt_hidden(&mut std::io::stdout(), "Unseal Key (will be hidden): ") {
                 Ok(k) => k.trim().to_string(),
                 Err(e) => {
                     ui.err(&wrap_at_length(&format!("An error occurred attempting to ask for an unseal key. The raw error message is shown below, but usually this is because you attempted to pipe a value into the unseal command or you are executing outside of a terminal (tty). You should run the unseal command from a terminal for maximum security. If this is not an option, the unseal key can be provided as the first argument to the unseal command. The raw error was:\n\n{e}"), 0));
@@ -217,19 +215,6 @@ fn unseal(args: &[String]) -> i32 {
             2
         }
     }
-}
-
-/// Reads a line from the terminal without echo. Like Vault, refuses when stdin is not a tty.
-fn prompt_hidden(prompt: &str) -> Result<String, String> {
-    let mut stdout = std::io::stdout();
-    let _ = write!(stdout, "{prompt}");
-    let _ = stdout.flush();
-    if std::io::stdin().is_terminal() {
-        // The terminal echoes the newline itself (rpassword keeps ECHONL on).
-        return rpassword::read_password().map_err(|e| e.to_string());
-    }
-    let _ = writeln!(stdout);
-    Err("file descriptor 0 is not a terminal".to_string())
 }
 
 fn seal(args: &[String]) -> i32 {

@@ -25,6 +25,19 @@ pub fn err(s: &str) {
     let _ = writeln!(std::io::stderr(), "{s}");
 }
 
+/// Reads a line from the terminal without echo, after writing `prompt` to `w`. Like Vault,
+/// refuses when stdin is not a tty.
+pub fn prompt_hidden(w: &mut dyn Write, prompt: &str) -> Result<String, String> {
+    let _ = write!(w, "{prompt}");
+    let _ = w.flush();
+    if std::io::stdin().is_terminal() {
+        // The terminal echoes the newline itself (rpassword keeps ECHONL on).
+        return rpassword::read_password().map_err(|e| e.to_string());
+    }
+    let _ = writeln!(w);
+    Err("file descriptor 0 is not a terminal".to_string())
+}
+
 /// Where output goes and how it is shaped (`-format`, `-field`, `-detailed`).
 pub struct Ui {
     pub format: String,
