@@ -1,19 +1,17 @@
 //! The request path (DESIGN.md): sealed? → standby? → authenticate → authorize → audit →
 //! route → lease → wrap → audit. Steps whose actors arrive in later work are marked as seams.
 
+use crate::authorize::is_unauthenticated;
 use crate::core::Core;
-use crate::mount_table::{MountConfig, MountEntry};
+use crate::mount_table::MountConfig;
+use crate::mount_table::Route;
 use crate::token_store::TokenEntry;
 use crate::{system, CoreError, Request, Response};
 use std::sync::Arc;
 
-/// `sys/` paths a client may call without a token (besides the raw seal/health handlers).
-const UNAUTHENTICATED_PREFIXES: [&str; 1] = ["sys/internal/ui/mounts"];
-
-fn is_unauthenticated(path: &str) -> bool {
-    UNAUTHENTICATED_PREFIXES
-        .iter()
-        .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+/// `sys/...`: served by the system backend, not the router.
+fn is_system_path(path: &str) -> bool {
+    path == "sys" || path.starts_with("sys/")
 }
 
 impl Core {
@@ -34,28 +32,37 @@ impl Core {
         }
         // 2. Standby forwarding: seam for the replication streamer (single node is always active).
         // 3. Authenticate. Unauthenticated paths still use a token when one is given.
-        let token = match (is_unauthenticated(&req.path), req.client_token.as_deref()) {
+        let unauthenticated = is_unauthenticated(&req.path);
+        let token = match (unauthenticated, req.client_token.as_deref()) {
             (true, None) => None,
             (true, Some(t)) => self.tokens.lookup(t).await?,
             (false, t) => Some(self.authenticate(t).await?),
         };
-        // 4. Authorize: the root policy grants everything; ACL policies arrive with the policy store.
+        // 4. Authorize against the token's ACL; a routed write first asks the engine whether the
+        //    resource exists (create vs update).
+        let route = if is_system_path(&req.path) { None } else { self.resolve(&mut req) };
         if let Some(entry) = &token {
-            if !entry.is_root() {
-                return Err(CoreError::PermissionDenied);
+            if !unauthenticated {
+                self.authorize(&req, entry, route.as_ref().map(|r| &*r.backend)).await?;
             }
             req.policies = entry.policies.clone();
         }
         // 5. Audit the request: seam for the audit broker.
         // 6. Route.
-        let resp = if req.path == "sys" || req.path.starts_with("sys/") {
+        let resp = if is_system_path(&req.path) {
             system::handle(self, &mut req).await?
         } else {
-            let (mut resp, mount) = self.route(&mut req).await?;
+            let Some(route) = route else {
+                return Err(CoreError::NotFoundMessage(format!(
+                    "no handler for route \"{}\". route entry not found.",
+                    req.path
+                )));
+            };
+            let mut resp = route.backend.handle(&req).await?;
             // 7. Leases: a TTL of 0 means the mount's default (the expiration manager adds lease IDs).
             if let Some(r) = resp.as_mut() {
                 if let Some((renewable, 0)) = r.lease {
-                    let (default, max) = self.effective_ttls(&mount.config);
+                    let (default, max) = self.effective_ttls(&route.entry.config);
                     r.lease = Some((renewable, default.min(max)));
                 }
             }
@@ -65,20 +72,13 @@ impl Core {
         Ok(resp)
     }
 
-    /// Hands the request to the engine of its mount; returns the response and that mount.
-    async fn route(&self, req: &mut Request) -> Result<(Option<Response>, Arc<MountEntry>), CoreError> {
+    /// The mount serving the request, with `mount_point` and `relative_path` filled in.
+    fn resolve(&self, req: &mut Request) -> Option<Route> {
         let router = self.router.load();
-        let Some((route, rest)) = router.route(&req.path) else {
-            return Err(CoreError::NotFoundMessage(format!(
-                "no handler for route \"{}\". route entry not found.",
-                req.path
-            )));
-        };
+        let (route, rest) = router.route(&req.path)?;
         req.mount_point = route.entry.path.clone();
         req.relative_path = rest;
-        let (backend, entry) = (route.backend.clone(), route.entry.clone());
-        drop(router);
-        Ok((backend.handle(req).await?, entry))
+        Some(route.clone())
     }
 
     /// A mount's (default, max) TTL with zeros replaced by the system values.

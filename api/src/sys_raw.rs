@@ -8,7 +8,7 @@ use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use strongbox_actors::{CoreError, VERSION};
+use strongbox_actors::{CoreError, Operation, VERSION};
 use zeroize::Zeroizing;
 
 async fn body_object(payload: Payload, state: &ApiState) -> Result<Map<String, Value>, CoreError> {
@@ -191,7 +191,8 @@ pub async fn leader(state: Data<ApiState>) -> HttpResponse {
 }
 
 pub async fn metrics(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
-    if let Err(e) = state.core.authenticate(client_token(&req).as_deref()).await {
+    let token = client_token(&req);
+    if let Err(e) = state.core.check_token(token.as_deref(), Operation::Read, "sys/metrics").await {
         return core_error(&e);
     }
     let format = query_data(&req).get("format").and_then(Value::as_str).map(str::to_string);

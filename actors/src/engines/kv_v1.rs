@@ -30,6 +30,15 @@ fn check_key(path: &str) -> Result<(), CoreError> {
 
 #[async_trait]
 impl LogicalBackend for KvV1 {
+    /// Vault's `handleExistenceCheck`: a write to a missing key is a `create`.
+    async fn exists(&self, req: &Request) -> Result<Option<bool>, CoreError> {
+        let path = req.relative_path.as_str();
+        if path.is_empty() || path.ends_with('/') {
+            return Ok(None);
+        }
+        Ok(Some(self.view.get(path).await?.is_some()))
+    }
+
     async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError> {
         let path = req.relative_path.as_str();
         match req.operation {

@@ -14,6 +14,12 @@ use std::sync::Arc;
 #[async_trait]
 pub trait LogicalBackend: Send + Sync {
     async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError>;
+
+    /// Vault's existence check for writes: `Some(false)` makes the ACL ask for `create` rather
+    /// than `update`. `None` (the default) means the path has no check and a write is an update.
+    async fn exists(&self, _req: &Request) -> Result<Option<bool>, CoreError> {
+        Ok(None)
+    }
 }
 
 /// The engine types this node can mount, as `sys/mounts` names them.

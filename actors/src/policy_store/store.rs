@@ -12,8 +12,8 @@ use crate::CoreError;
 use actix::prelude::*;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
 
 /// Where policies live in the barrier (Vault's system view `sys/` + `policy/`).
 pub const POLICY_PREFIX: &str = "sys/policy/";
@@ -32,13 +32,32 @@ struct PolicyEntry {
     kind: String,
 }
 
-/// An immutable snapshot of the compiled policies, keyed by lower-cased name.
-#[derive(Debug, Default, Clone)]
+/// How many distinct policy-name sets keep a compiled ACL before the cache starts over.
+const ACL_CACHE_LIMIT: usize = 4096;
+
+/// An immutable snapshot of the compiled policies, keyed by lower-cased name. It also caches the
+/// merged [`Acl`] per set of policy names, so the request path compiles a token's policies once
+/// per snapshot; a change publishes a new snapshot with an empty cache.
+#[derive(Debug, Default)]
 pub struct PolicySet {
     policies: BTreeMap<String, Arc<Policy>>,
+    acls: RwLock<HashMap<Vec<String>, Arc<Acl>>>,
+}
+
+impl Clone for PolicySet {
+    /// A clone is the start of a changed snapshot: it shares the policies, not the ACL cache.
+    fn clone(&self) -> Self {
+        PolicySet { policies: self.policies.clone(), acls: RwLock::default() }
+    }
 }
 
 impl PolicySet {
+    /// A snapshot of exactly these policies (tests and benchmarks; the actor loads from storage).
+    pub fn from_policies(policies: impl IntoIterator<Item = Policy>) -> Self {
+        let policies = policies.into_iter().map(|p| (sanitize_name(&p.name), Arc::new(p))).collect();
+        PolicySet { policies, acls: RwLock::default() }
+    }
+
     /// A policy by name; `root` is always there.
     pub fn get(&self, name: &str) -> Option<Arc<Policy>> {
         let name = sanitize_name(name);
@@ -57,6 +76,20 @@ impl PolicySet {
     pub fn acl(&self, names: &[String]) -> Result<Acl, PolicyError> {
         let policies: Vec<Policy> = names.iter().filter_map(|n| self.get(n)).map(|p| (*p).clone()).collect();
         Acl::new(&policies)
+    }
+
+    /// [`PolicySet::acl`], compiled once per distinct list of names in this snapshot.
+    pub fn cached_acl(&self, names: &[String]) -> Result<Arc<Acl>, PolicyError> {
+        if let Some(acl) = self.acls.read().unwrap_or_else(|p| p.into_inner()).get(names) {
+            return Ok(acl.clone());
+        }
+        let acl = Arc::new(self.acl(names)?);
+        let mut cache = self.acls.write().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= ACL_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(names.to_vec(), acl.clone());
+        Ok(acl)
     }
 }
 
@@ -132,7 +165,7 @@ async fn load_all(view: BarrierView) -> Result<PolicySet, CoreError> {
             policies.insert(name.to_string(), Arc::new(policy));
         }
     }
-    Ok(PolicySet { policies })
+    Ok(PolicySet { policies, acls: RwLock::default() })
 }
 
 impl Handler<LoadPolicies> for PolicyStore {

@@ -1,13 +1,15 @@
 //! The system backend: `sys/` paths that go through the logical pipeline (authenticated).
 //! The seal, init and health endpoints that must answer while sealed live in the api crate.
 
-mod fields;
+mod capabilities;
+pub(crate) mod fields;
 mod keys;
 mod mounts;
 mod policies;
 
 use crate::core::Core;
 use crate::{CoreError, Operation, Request, Response};
+use capabilities::Subject;
 use policies::Api;
 
 pub use mounts::mount_json;
@@ -41,6 +43,9 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
             policy_op(core, op, Api::Acl, policies::name_arg(&path, "policies/acl/"), req).await
         }
         (_, ["policies", "acl", ..]) => Err(CoreError::UnsupportedOperation),
+        (Operation::Update, ["capabilities"]) => capabilities::handle(core, req, Subject::Token).await,
+        (Operation::Update, ["capabilities-self"]) => capabilities::handle(core, req, Subject::Caller).await,
+        (Operation::Update, ["capabilities-accessor"]) => capabilities::handle(core, req, Subject::Accessor).await,
         (Operation::Read, ["key-status"]) => keys::key_status(core).await,
         (Operation::Update, ["rotate"]) | (Operation::Update, ["rotate", "keyring"]) => keys::rotate(core).await,
         (Operation::Update, ["seal"]) => {
@@ -53,7 +58,20 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
 }
 
 fn is_known_prefix(segments: &[&str]) -> bool {
-    matches!(segments.first(), Some(&"mounts" | &"remount" | &"key-status" | &"rotate" | &"seal" | &"policy"))
+    matches!(
+        segments.first(),
+        Some(
+            &"mounts"
+                | &"remount"
+                | &"key-status"
+                | &"rotate"
+                | &"seal"
+                | &"policy"
+                | &"capabilities"
+                | &"capabilities-self"
+                | &"capabilities-accessor"
+        )
+    )
 }
 
 async fn policy_op(

@@ -256,4 +256,12 @@ impl LogicalBackend for KvV2 {
             Outcome::NotFound(body) => Err(not_found(body)),
         }
     }
+
+    /// Vault's `dataExistenceCheck`/`metadataExistenceCheck`: a key exists once it has metadata.
+    async fn exists(&self, req: &Request) -> Result<Option<bool>, CoreError> {
+        match route(&req.relative_path) {
+            Route::Data(key) | Route::Metadata(key) => Ok(Some(self.view.get(&meta_key(key)).await?.is_some())),
+            _ => Ok(None),
+        }
+    }
 }

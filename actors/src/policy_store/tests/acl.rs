@@ -1,5 +1,3 @@
-use std::time::Instant;
-
 use serde_json::Map;
 
 use super::super::{Acl, AclOperation, Capabilities, Policy, PolicyError};
@@ -424,9 +422,10 @@ fn policy_store_acl_default_policy() {
     assert!(!acl.allow(Read, "auth/token/lookup-self", &empty()).sudo);
 }
 
-/// 100 policies × 20 paths, a mix of exact, prefix and `+` rules: a check must stay cheap.
+/// 100 policies × 20 paths, a mix of exact, prefix and `+` rules, all indexed (its speed is
+/// measured by `benches/acl.rs`).
 #[test]
-fn policy_store_acl_many_policies_is_fast() {
+fn policy_store_acl_many_policies_pick_the_right_rule() {
     let mut policies = Vec::new();
     for p in 0..100 {
         let mut text = String::new();
@@ -450,19 +449,8 @@ fn policy_store_acl_many_policies_is_fast() {
         "nothing/matches/here",
     ];
     let body = data(r#"{"a": 1}"#);
-    let iterations = 2_000;
-    let start = Instant::now();
-    let mut allowed = 0;
-    for _ in 0..iterations {
-        for p in paths {
-            allowed += usize::from(acl.allow(Read, p, &body).allowed);
-        }
-    }
-    let per_check = start.elapsed() / (iterations * paths.len() as u32);
-    assert_eq!(allowed, iterations as usize * 4);
-    // Release builds run far below the 10 µs budget; unoptimised test builds get headroom.
-    let budget = if cfg!(debug_assertions) { 25 } else { 10 };
-    assert!(per_check.as_micros() < budget, "{per_check:?} per check");
+    let allowed: Vec<bool> = paths.iter().map(|p| acl.allow(Read, p, &body).allowed).collect();
+    assert_eq!(allowed, [true, true, true, true, false]);
     assert_eq!(acl.capabilities("auth/x/role3-3"), vec!["read", "update"]);
     assert!(acl.allow(Read, "auth/x/role3-3", &body).capabilities.contains(Capabilities::READ));
 }
