@@ -3,6 +3,7 @@
 //! See the project's DESIGN.md for the map.
 
 pub mod authorize;
+pub mod auth;
 pub mod barrier;
 pub mod core;
 pub mod duration;

@@ -87,6 +87,20 @@ pub(crate) fn calculate_ttl(
     Ok((ttl as u64, warnings))
 }
 
+impl super::TokenStore {
+    /// The TTL a new token gets (Vault's `CalculateTTL` at creation, issued now), with warnings.
+    pub fn creation_ttl(
+        &self,
+        sys: SysTtls,
+        ttl: u64,
+        period: u64,
+        explicit_max_ttl: u64,
+    ) -> Result<(u64, Vec<String>), CoreError> {
+        let now = self.now();
+        calculate_ttl(sys, TtlInput { backend_ttl: ttl, period, explicit_max_ttl, ..Default::default() }, now, now)
+    }
+}
+
 /// `now + ttl`, or `None` for a TTL of 0 (never expires).
 pub(crate) fn expiry(now: DateTime<Utc>, ttl: u64) -> Option<DateTime<Utc>> {
     (ttl > 0).then(|| now + Duration::seconds(ttl as i64))
