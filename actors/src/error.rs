@@ -12,6 +12,9 @@ pub enum CoreError {
     AlreadyInitialized,
     #[error("permission denied")]
     PermissionDenied,
+    /// A 403 with Vault's more specific message.
+    #[error("{0}")]
+    Forbidden(String),
     /// Bad input from the client (400).
     #[error("{0}")]
     InvalidRequest(String),
@@ -44,7 +47,7 @@ impl CoreError {
         match self {
             CoreError::Sealed => 503,
             CoreError::NotInitialized | CoreError::AlreadyInitialized => 400,
-            CoreError::PermissionDenied => 403,
+            CoreError::PermissionDenied | CoreError::Forbidden(_) => 403,
             CoreError::InvalidRequest(_) | CoreError::Conflict(_) => 400,
             CoreError::NotFound
             | CoreError::NotFoundMessage(_)

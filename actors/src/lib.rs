@@ -17,6 +17,7 @@ mod response;
 pub mod seal_keeper;
 mod system;
 pub mod token_store;
+mod wrapping;
 
 #[cfg(test)]
 mod test_support;

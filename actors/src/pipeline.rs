@@ -6,12 +6,27 @@ use crate::core::Core;
 use crate::mount_table::MountConfig;
 use crate::mount_table::Route;
 use crate::token_store::TokenEntry;
-use crate::{system, CoreError, Request, Response};
+use crate::{auth, system, CoreError, Request, Response};
 use std::sync::Arc;
 
-/// `sys/...`: served by the system backend, not the router.
-fn is_system_path(path: &str) -> bool {
-    path == "sys" || path.starts_with("sys/")
+/// Who serves a path: the system backend, the token store, or a mount through the router.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    System,
+    TokenStore,
+    Router,
+}
+
+impl Target {
+    fn of(path: &str) -> Target {
+        if path == "sys" || path.starts_with("sys/") {
+            Target::System
+        } else if auth::token::is_token_path(path) {
+            Target::TokenStore
+        } else {
+            Target::Router
+        }
+    }
 }
 
 impl Core {
@@ -31,26 +46,51 @@ impl Core {
             return Err(CoreError::Sealed);
         }
         // 2. Standby forwarding: seam for the replication streamer (single node is always active).
-        // 3. Authenticate. Unauthenticated paths still use a token when one is given.
+        // 3. Authenticate. Unauthenticated paths still use a token when one is given. A use of a
+        //    use-limited token is spent here, before the ACL, as Vault does.
         let unauthenticated = is_unauthenticated(&req.path);
         let token = match (unauthenticated, req.client_token.as_deref()) {
             (true, None) => None,
             (true, Some(t)) => self.tokens.lookup(t).await?,
-            (false, t) => Some(self.authenticate(t).await?),
+            (false, t) => {
+                let entry = self.authenticate(t).await?;
+                Some(self.tokens.use_token(&entry).await?.ok_or(CoreError::PermissionDenied)?)
+            }
         };
         // 4. Authorize against the token's ACL; a routed write first asks the engine whether the
         //    resource exists (create vs update).
-        let route = if is_system_path(&req.path) { None } else { self.resolve(&mut req) };
+        let target = Target::of(&req.path);
+        let route = if target == Target::Router { self.resolve(&mut req) } else { None };
         if let Some(entry) = &token {
-            if !unauthenticated {
-                self.authorize(&req, entry, route.as_ref().map(|r| &*r.backend)).await?;
-            }
             req.policies = entry.policies.clone();
+            req.token_entry = Some(entry.clone());
+            if !unauthenticated {
+                if let Err(e) = self.authorize(&req, entry, route.as_ref().map(|r| &*r.backend)).await {
+                    self.finish_last_use(entry).await;
+                    return Err(e);
+                }
+            }
         }
+        let result = self.serve(&mut req, target, route).await;
+        if let Some(entry) = &token {
+            self.finish_last_use(entry).await;
+        }
+        result
+    }
+
+    /// Steps 5 to 9 for an authorized request.
+    async fn serve(
+        &self,
+        req: &mut Request,
+        target: Target,
+        route: Option<Route>,
+    ) -> Result<Option<Response>, CoreError> {
         // 5. Audit the request: seam for the audit broker.
         // 6. Route.
-        let resp = if is_system_path(&req.path) {
-            system::handle(self, &mut req).await?
+        let resp = if target == Target::System {
+            system::handle(self, req).await?
+        } else if target == Target::TokenStore {
+            auth::token::handle(self, req).await?
         } else {
             let Some(route) = route else {
                 return Err(CoreError::NotFoundMessage(format!(
@@ -58,7 +98,7 @@ impl Core {
                     req.path
                 )));
             };
-            let mut resp = route.backend.handle(&req).await?;
+            let mut resp = route.backend.handle(req).await?;
             // 7. Leases: a TTL of 0 means the mount's default (the expiration manager adds lease IDs).
             if let Some(r) = resp.as_mut() {
                 if let Some((renewable, 0)) = r.lease {
@@ -68,8 +108,22 @@ impl Core {
             }
             resp
         };
-        // 8. Response wrapping and 9. audit of the response: seams.
+        // 8. Response wrapping: the client gets only wrap_info.
+        let resp = match (req.wrap_ttl, resp) {
+            (Some(ttl), Some(r)) if r.wrap_info.is_none() => Some(self.wrap_response(req, r, ttl).await?),
+            (_, resp) => resp,
+        };
+        // 9. Audit of the response: seam.
         Ok(resp)
+    }
+
+    /// A token whose last use this request spent is revoked once the request is done.
+    async fn finish_last_use(&self, entry: &TokenEntry) {
+        if entry.num_uses == -1 {
+            if let Err(e) = self.tokens.revoke_tree(entry.key()).await {
+                tracing::warn!(error = %e, "failed to revoke a used-up token; tidy will retry");
+            }
+        }
     }
 
     /// The mount serving the request, with `mount_point` and `relative_path` filled in.

@@ -31,6 +31,8 @@ pub struct Acl {
     exact: HashMap<String, u32>,
     prefix: PrefixTrie,
     has_prefix_rules: bool,
+    /// The prefix rules' paths, for the rare walks below a mount (`has_mount_access`).
+    prefix_paths: Vec<(String, u32)>,
     segment: SegmentIndex,
 }
 
@@ -115,6 +117,7 @@ impl Acl {
             exact: HashMap::new(),
             prefix: PrefixTrie::default(),
             has_prefix_rules: false,
+            prefix_paths: Vec::new(),
             segment: SegmentIndex::default(),
         };
         let mut exact: HashMap<String, Permissions> = HashMap::new();
@@ -146,6 +149,7 @@ impl Acl {
         }
         for (path, perms) in prefix {
             acl.prefix.insert(&path, acl.rules.len() as u32);
+            acl.prefix_paths.push((path, acl.rules.len() as u32));
             acl.has_prefix_rules = true;
             acl.rules.push(perms);
         }
@@ -217,6 +221,22 @@ impl Acl {
             return vec!["root".to_string()];
         }
         self.matching_rule(AclOperation::List, path).map(|p| p.capabilities).unwrap_or_default().names()
+    }
+
+    /// Vault's `hasMountAccess`: whether any rule grants something on the mount `mount_path`
+    /// (e.g. `secret/`) or below it; decides which mounts `sys/internal/ui/mounts` shows.
+    pub fn has_mount_access(&self, mount_path: &str) -> bool {
+        if self.root {
+            return true;
+        }
+        let grants = |caps: Capabilities| !caps.is_empty() && !caps.is_deny();
+        if self.matching_rule(AclOperation::List, mount_path).is_some_and(|p| grants(p.capabilities)) {
+            return true;
+        }
+        let rule_grants = |i: u32| grants(self.rules[i as usize].capabilities);
+        self.exact.iter().any(|(path, &i)| path.starts_with(mount_path) && rule_grants(i))
+            || self.prefix_paths.iter().any(|(path, i)| path.starts_with(mount_path) && rule_grants(*i))
+            || self.segment.patterns().iter().any(|(p, i)| p.covers_mount(mount_path) && rule_grants(*i))
     }
 
     /// Vault's rule selection: exact, then (for lists) exact without the trailing `/`, then the

@@ -180,6 +180,25 @@ impl SegmentPattern {
         })
     }
 
+    /// Whether a path at or below the mount `mount` (e.g. `secret/`) can match this pattern: the
+    /// mount's segments match the pattern's first segments (Vault's `bareMount` check).
+    pub(crate) fn covers_mount(&self, mount: &str) -> bool {
+        let n = self.segments.len();
+        for (i, part) in mount.trim_end_matches('/').split('/').enumerate() {
+            let ok = match self.segments.get(i) {
+                None => return self.is_prefix,
+                Some(Segment::Any) => true,
+                Some(Segment::Literal(lit)) => {
+                    lit == part || (self.is_prefix && i == n - 1 && part.starts_with(lit.as_str()))
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Vault's segment match: `path_segments` is the number of `/`-separated parts of `path`.
     pub(crate) fn matches(&self, path: &str, path_segments: usize) -> bool {
         let n = self.segments.len();
@@ -258,6 +277,10 @@ impl SegmentIndex {
             }
         }
         index
+    }
+
+    pub(crate) fn patterns(&self) -> &[(SegmentPattern, u32)] {
+        &self.patterns
     }
 
     pub(crate) fn is_empty(&self) -> bool {

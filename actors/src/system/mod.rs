@@ -34,7 +34,7 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
         (Operation::Read, ["internal", "ui", "mounts"]) => mounts::ui_list(core, req).await,
         (Operation::Read, ["internal", "ui", "mounts", ..]) => {
             let rest = path.strip_prefix("internal/ui/mounts/").unwrap_or("");
-            mounts::ui_read(core, rest).await
+            mounts::ui_read(core, req, rest).await
         }
         (Operation::Read | Operation::List, ["policy"] | ["policy", ""]) => policies::list(core, Api::Legacy).await,
         (Operation::List, ["policies", "acl"] | ["policies", "acl", ""]) => policies::list(core, Api::Acl).await,
@@ -46,6 +46,10 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
         (Operation::Update, ["capabilities"]) => capabilities::handle(core, req, Subject::Token).await,
         (Operation::Update, ["capabilities-self"]) => capabilities::handle(core, req, Subject::Caller).await,
         (Operation::Update, ["capabilities-accessor"]) => capabilities::handle(core, req, Subject::Accessor).await,
+        (Operation::Update, ["wrapping", "wrap"]) => core.wrap_data(req).await.map(Some),
+        (Operation::Update, ["wrapping", "unwrap"]) => core.unwrap(req).await.map(Some),
+        (Operation::Update | Operation::Read, ["wrapping", "lookup"]) => core.wrap_lookup(req).await.map(Some),
+        (Operation::Update, ["wrapping", "rewrap"]) => core.rewrap(req).await.map(Some),
         (Operation::Read, ["key-status"]) => keys::key_status(core).await,
         (Operation::Update, ["rotate"]) | (Operation::Update, ["rotate", "keyring"]) => keys::rotate(core).await,
         (Operation::Update, ["seal"]) => {
@@ -70,6 +74,7 @@ fn is_known_prefix(segments: &[&str]) -> bool {
                 | &"capabilities"
                 | &"capabilities-self"
                 | &"capabilities-accessor"
+                | &"wrapping"
         )
     )
 }

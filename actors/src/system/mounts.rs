@@ -224,21 +224,44 @@ pub async fn remount_status(core: &Core, id: &str) -> Result<Option<Response>, C
     }))))
 }
 
+/// Whether the caller may see `entry` in the UI listings (Vault's `hasAccess`): mounts marked
+/// `unauth` are public; others need a token whose ACL grants something on or below them.
+fn ui_visible(core: &Core, req: &Request, entry: &MountEntry) -> Result<bool, CoreError> {
+    if entry.config.listing_visibility == "unauth" {
+        return Ok(true);
+    }
+    match &req.token_entry {
+        Some(token) => Ok(token.is_root() || core.acl_for(token)?.has_mount_access(&entry.path)),
+        None => Ok(false),
+    }
+}
+
 /// `sys/internal/ui/mounts`: what the UI and the CLI may see.
 pub async fn ui_list(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let authenticated = !req.policies.is_empty();
-    let secret: Map<String, Value> = entries(core)
-        .await?
-        .iter()
-        .filter(|e| authenticated || e.config.listing_visibility == "unauth")
-        .map(|e| (e.path.clone(), mount_json(e)))
-        .collect();
+    let mut secret = Map::new();
+    for e in entries(core).await?.iter() {
+        if ui_visible(core, req, e)? {
+            secret.insert(e.path.clone(), mount_json(e));
+        }
+    }
     Ok(Some(Response::from_value(json!({ "secret": secret, "auth": {} }))))
 }
 
 /// `sys/internal/ui/mounts/<path>`: the mount serving a path (the CLI reads the KV version here).
-pub async fn ui_read(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
-    let entry = core.router.load().entry_for(path.trim_start_matches('/')).ok_or(CoreError::NotFound)?;
+/// Needs a token with access to that mount, as Vault's `pathInternalUIMountRead`.
+pub async fn ui_read(core: &Core, req: &Request, path: &str) -> Result<Option<Response>, CoreError> {
+    let path = path.trim_start_matches('/');
+    let token = req.token_entry.as_ref().ok_or(CoreError::PermissionDenied)?;
+    let preflight = || {
+        let shown = if path.ends_with('/') { path.to_string() } else { format!("{path}/") };
+        CoreError::Forbidden(format!(
+            "preflight capability check returned 403, please ensure client's policies grant access to path \"{shown}\""
+        ))
+    };
+    let entry = core.router.load().entry_for(path).ok_or_else(preflight)?;
+    if !token.is_root() && !core.acl_for(token)?.has_mount_access(&entry.path) {
+        return Err(preflight());
+    }
     let mut v = mount_json(&entry);
     v["path"] = json!(entry.path);
     Ok(Some(Response::from_value(v)))

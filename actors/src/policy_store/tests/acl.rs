@@ -454,3 +454,27 @@ fn policy_store_acl_many_policies_pick_the_right_rule() {
     assert_eq!(acl.capabilities("auth/x/role3-3"), vec!["read", "update"]);
     assert!(acl.allow(Read, "auth/x/role3-3", &body).capabilities.contains(Capabilities::READ));
 }
+
+/// Vault's `hasMountAccess`: any rule granting something on or below the mount shows it.
+#[test]
+fn policy_store_acl_mount_access() {
+    let acl = must_acl(&[r#"
+path "secret/data/a/*" { capabilities = ["read"] }
+path "kv/config" { capabilities = ["read"] }
+path "team/+/app" { capabilities = ["list"] }
+path "locked/*" { capabilities = ["deny"] }
+path "open*" { capabilities = ["read"] }
+"#]);
+    for (mount, visible) in [
+        ("secret/", true),
+        ("kv/", true),
+        ("team/", true),
+        ("locked/", false),
+        ("opentoo/", true),
+        ("other/", false),
+        ("sec/", false),
+    ] {
+        assert_eq!(acl.has_mount_access(mount), visible, "{mount}");
+    }
+    assert!(!must_acl(&[]).has_mount_access("secret/"));
+}
