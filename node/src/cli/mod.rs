@@ -8,6 +8,7 @@ mod flags;
 mod generic;
 mod godur;
 mod gojson;
+mod hcl1;
 mod kv;
 mod kv_read;
 mod kv_versions;
