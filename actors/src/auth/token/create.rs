@@ -164,7 +164,7 @@ pub(super) async fn create(
     if parent.num_uses > 0 {
         return Err(CoreError::invalid("restricted use token cannot generate child tokens"));
     }
-    let is_sudo = has_sudo(req);
+    let is_sudo = has_sudo(core, req);
     let input = read_input(req)?;
     let mut renewable = input.renewable.unwrap_or(true);
     let token_type = token_type(role.as_ref(), &input)?;

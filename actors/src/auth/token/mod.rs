@@ -93,10 +93,9 @@ fn caller(req: &Request) -> Result<&Arc<TokenEntry>, CoreError> {
     req.token_entry.as_ref().ok_or(CoreError::PermissionDenied)
 }
 
-/// Vault's `SudoPrivilege` for the request path.
-// sudo: until the ACL engine exposes sudo checks here, the root policy is the only sudo holder.
-fn has_sudo(req: &Request) -> bool {
-    req.token_entry.as_ref().is_some_and(|e| e.is_root())
+/// Vault's `SudoPrivilege`: does the caller hold `sudo` (or root) on the request path?
+fn has_sudo(core: &Core, req: &Request) -> bool {
+    req.token_entry.as_ref().is_some_and(|e| core.has_sudo(e, &req.path))
 }
 
 /// The token mount's TTLs (the system values until `sys/auth/token/tune` exists).

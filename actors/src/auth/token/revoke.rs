@@ -51,7 +51,7 @@ pub(super) async fn revoke_orphan(core: &Core, req: &Request) -> Result<Option<R
     if id.is_empty() {
         return Err(CoreError::invalid("missing token ID"));
     }
-    if !has_sudo(req) {
+    if !has_sudo(core, req) {
         return Err(CoreError::invalid("root or sudo privileges required to revoke and orphan"));
     }
     let entry = core.tokens.lookup(&id).await?.ok_or_else(|| CoreError::invalid("token to revoke not found"))?;
