@@ -5,7 +5,7 @@
 #
 #   Arguments are pytest paths / node ids relative to the hvac sdist root, e.g.
 #   tests/integration_tests/api/secrets_engines/test_kv_v2.py::TestKvV2::test_patch_0_add_new_key_to_existing_secret
-#   Default: the system_backend init/seal/health/mount and the kv v1/v2 modules.
+#   Default: the system_backend init/seal/health/mount/policy modules, kv v1/v2 and token auth.
 #
 # Environment:
 #   STRONGBOX_BIN        server binary (default <repo>/target/debug/strongbox)
@@ -57,6 +57,7 @@ DEFAULT_MODULES=(
     tests/integration_tests/api/system_backend/test_policies.py
     tests/integration_tests/api/secrets_engines/test_kv_v1.py
     tests/integration_tests/api/secrets_engines/test_kv_v2.py
+    tests/integration_tests/api/auth_methods/test_token.py
 )
 if [ "$#" -gt 0 ]; then
     MODULES=("$@")

@@ -2,8 +2,8 @@
 //! and tokens; the request pipeline that walks every request through them; and the engines.
 //! See the project's DESIGN.md for the map.
 
-pub mod authorize;
 pub mod auth;
+pub mod authorize;
 pub mod barrier;
 pub mod core;
 pub mod duration;

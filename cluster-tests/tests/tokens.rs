@@ -149,7 +149,8 @@ fn a_child_gets_no_more_than_its_parent() {
     let r = c.must_status(200, "POST", "auth/token/create", Some(&json!({ "policies": ["missing"] })));
     assert_eq!(strings(&r.json["auth"]["policies"]), vec!["default", "missing"]);
     assert_eq!(strings(&r.json["warnings"]), vec!["Policy \"missing\" does not exist"]);
-    let r = c.must_status(200, "POST", "auth/token/create", Some(&json!({ "id": "chosen-id", "policies": ["default"] })));
+    let r =
+        c.must_status(200, "POST", "auth/token/create", Some(&json!({ "id": "chosen-id", "policies": ["default"] })));
     assert_eq!(r.json["auth"]["client_token"], json!("chosen-id"));
     let r = c.must_status(400, "POST", "auth/token/create", Some(&json!({ "id": "chosen-id" })));
     assert_eq!(r.errors(), vec!["cannot create a token with a duplicate ID"]);

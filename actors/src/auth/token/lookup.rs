@@ -1,7 +1,7 @@
 //! `lookup`, `lookup-self`, `lookup-accessor` and `LIST accessors`.
 
-use super::fields::{bad_request, string};
 use super::caller;
+use super::fields::{bad_request, string};
 use crate::core::Core;
 use crate::token_store::{rfc3339_nano, TokenEntry};
 use crate::{CoreError, Request, Response};

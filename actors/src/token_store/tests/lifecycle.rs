@@ -89,7 +89,10 @@ async fn renew_is_capped_by_explicit_max_ttl_with_vaults_warning() {
     let t = store.create(NewToken { explicit_max_ttl: 7200, ..spec(None, 3600) }).await.unwrap();
     let r = store.renew(t.entry.key(), 3 * 3600, SYS).await.unwrap();
     assert_eq!(r.ttl, 7200);
-    assert_eq!(r.warnings, vec!["TTL of \"3h\" exceeded the effective max_ttl of \"2h\"; TTL value is capped accordingly"]);
+    assert_eq!(
+        r.warnings,
+        vec!["TTL of \"3h\" exceeded the effective max_ttl of \"2h\"; TTL value is capped accordingly"]
+    );
 }
 
 #[tokio::test]
