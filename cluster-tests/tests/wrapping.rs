@@ -70,7 +70,10 @@ fn rewrap_moves_the_response_to_a_new_token() {
     assert_ne!(new, old);
     assert_eq!(r.json["wrap_info"]["creation_path"], json!("sys/wrapping/wrap"));
     assert_eq!(root.must_request("POST", "sys/wrapping/unwrap", Some(&json!({ "token": old }))).status, 400);
-    assert_eq!(root.must_ok("POST", "sys/wrapping/unwrap", Some(&json!({ "token": new }))).json["data"], json!({ "x": 1 }));
+    assert_eq!(
+        root.must_ok("POST", "sys/wrapping/unwrap", Some(&json!({ "token": new }))).json["data"],
+        json!({ "x": 1 })
+    );
 }
 
 #[test]

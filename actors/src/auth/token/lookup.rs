@@ -55,8 +55,7 @@ pub(super) async fn lookup(core: &Core, req: &Request) -> Result<Option<Response
     if id.is_empty() {
         return Err(CoreError::invalid("missing token ID"));
     }
-    // Vault answers "bad token" with its 403; the message here is the generic one.
-    let entry = core.tokens.lookup_tainted(&id).await?.ok_or(CoreError::PermissionDenied)?;
+    let entry = core.tokens.lookup_tainted(&id).await?.ok_or_else(|| CoreError::Forbidden("bad token".into()))?;
     Ok(Some(Response::with_data(lookup_data(&id, &entry, core.tokens.now()))))
 }
 
