@@ -24,7 +24,7 @@ mod test_support;
 
 pub use error::CoreError;
 pub use request::{Operation, Request};
-pub use response::{Auth, Response, WrapInfo};
+pub use response::{Auth, Login, Response, WrapInfo};
 
 /// The version this node reports in `sys/seal-status` and `sys/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -15,6 +15,36 @@ pub struct Response {
     pub auth: Option<Auth>,
     /// Set when the response was wrapped: the client sees only this.
     pub wrap_info: Option<WrapInfo>,
+    /// Set by an auth method's login: the pipeline mints the token (request path step 7) and
+    /// answers with the `auth` block instead.
+    pub login: Option<Login>,
+}
+
+/// What an auth method decided at login (Vault's `logical.Auth` before the token exists): the
+/// token's policies and parameters from the role or user (`token_*` fields), in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Login {
+    /// `token_policies` (without `default`, which the token store adds unless
+    /// `no_default_policy`).
+    pub policies: Vec<String>,
+    pub metadata: BTreeMap<String, String>,
+    /// E.g. `userpass-alice`; the token's display name becomes `<mount type>-<this>`'s form.
+    pub display_name: String,
+    /// `token_ttl`, 0 = the mount's default.
+    pub ttl: u64,
+    /// `token_max_ttl`, 0 = the mount's max.
+    pub max_ttl: u64,
+    pub explicit_max_ttl: u64,
+    pub period: u64,
+    pub num_uses: i64,
+    pub no_default_policy: bool,
+    /// `service`, `batch`, or empty for the mount's default (service).
+    pub token_type: String,
+    /// `token_bound_cidrs`: the token only works from these client networks.
+    pub bound_cidrs: Vec<String>,
+    pub renewable: bool,
+    /// The user or role the login authenticated, for the lease path and audit.
+    pub alias_name: String,
 }
 
 /// Vault's `auth` block (`logical.Auth` as the HTTP layer renders it).

@@ -20,6 +20,12 @@ pub trait LogicalBackend: Send + Sync {
     async fn exists(&self, _req: &Request) -> Result<Option<bool>, CoreError> {
         Ok(None)
     }
+
+    /// Paths below the mount served without a token (Vault's `PathsSpecial.Unauthenticated`,
+    /// e.g. `login` and `login/*` for auth methods). A trailing `*` makes a prefix.
+    fn unauthenticated_paths(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// The engine types this node can mount, as `sys/mounts` names them.
