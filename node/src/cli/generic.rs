@@ -53,10 +53,7 @@ pub fn read(args: &[String]) -> i32 {
         return read_raw(&client, &path, &query);
     }
     match client.read(&path, &query) {
-        Ok(Some(secret)) => match &ui.field {
-            Some(f) => ui.field(&secret, f),
-            None => ui.secret(&secret),
-        },
+        Ok(Some(secret)) => ui.secret_or_field(&secret),
         Ok(None) => {
             ui.err(&format!("No value found at {path}"));
             2
@@ -126,10 +123,7 @@ pub fn write(args: &[String]) -> i32 {
             }
             0
         }
-        Ok(Some(secret)) => match &ui.field {
-            Some(f) => ui.field(&secret, f),
-            None => ui.secret(&secret),
-        },
+        Ok(Some(secret)) => ui.secret_or_field(&secret),
         Err(w) => report(&ui, "Error writing data to", &path, &w.err, w.secret.as_ref()),
     }
 }
@@ -188,10 +182,7 @@ pub fn delete(args: &[String]) -> i32 {
             }
             0
         }
-        Ok(Some(secret)) => match &ui.field {
-            Some(f) => ui.field(&secret, f),
-            None => ui.secret(&secret),
-        },
+        Ok(Some(secret)) => ui.secret_or_field(&secret),
         Err(w) => report(&ui, "Error deleting", &path, &w.err, w.secret.as_ref()),
     }
 }

@@ -28,10 +28,7 @@ fn output_done(ui: &Ui, secret: Option<Secret>, success: String) -> i32 {
             }
             0
         }
-        Some(s) => match &ui.field {
-            Some(f) => ui.field(&s, f),
-            None => ui.secret(&s),
-        },
+        Some(s) => ui.secret_or_field(&s),
     }
 }
 

@@ -306,9 +306,6 @@ pub fn rollback(args: &[String]) -> i32 {
             }
             0
         }
-        Ok(Some(secret)) => match &ui.field {
-            Some(f) => ui.field(&secret, f),
-            None => ui.secret(&secret),
-        },
+        Ok(Some(secret)) => ui.secret_or_field(&secret),
     }
 }

@@ -97,6 +97,14 @@ impl Ui {
         0
     }
 
+    /// The `-field` when one was asked for (`PrintRawField`), else the whole secret.
+    pub fn secret_or_field(&self, s: &Secret) -> i32 {
+        match &self.field {
+            Some(f) => self.field(s, f),
+            None => self.secret(s),
+        }
+    }
+
     /// `OutputData` for a map (table rows sorted by key) or any JSON value.
     pub fn data(&self, data: &Value) -> i32 {
         if !self.check_format() {

@@ -2,15 +2,13 @@
 //! `auth/token/*` and `sys/capabilities*`, with the Go client's request shapes.
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::client::{ApiError, Body, Client};
 use super::command::{Cmd, Opts};
 use super::flags::{flag, FlagKind, FlagSpec, Parsed};
 use super::godur;
 use super::gojson::Json;
-use super::output::Ui;
-use super::secret::Secret;
 
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("capabilities", "Print capabilities of a token on a path"),
@@ -31,19 +29,9 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
     })
 }
 
-/// `{"key": value}` as the Go client's `map[string]interface{}` bodies (keys sorted).
-fn body(pairs: &[(&str, Json)]) -> Option<Body> {
-    let mut pairs: Vec<(String, Json)> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(Body::Json(Json::Obj(pairs)))
-}
-
-/// Prints a secret, or one field of it with `-field`.
-fn output(ui: &Ui, secret: &Secret) -> i32 {
-    match &ui.field {
-        Some(f) => ui.field(secret, f),
-        None => ui.secret(secret),
-    }
+/// A `map[string]interface{}` body as the Go client marshals it (keys sorted).
+fn body(v: Value) -> Option<Body> {
+    Some(Body::Json(Json::from_value(&v)))
 }
 
 const CREATE_FLAGS: &[FlagSpec] = &[
@@ -115,7 +103,7 @@ fn create(args: &[String]) -> i32 {
         None => "auth/token/create".to_string(),
     };
     match client.request(Method::POST, &path, &[], Some(Body::Json(create_request(&p)))) {
-        Ok(secret) => output(&ui, &secret.unwrap_or_default()),
+        Ok(secret) => ui.secret_or_field(&secret.unwrap_or_default()),
         Err(e) => {
             ui.err(&format!("Error creating token: {e}"));
             2
@@ -156,9 +144,9 @@ fn lookup(args: &[String]) -> i32 {
     let result = if token.is_empty() {
         client.request(Method::GET, "auth/token/lookup-self", &[], None)
     } else if accessor {
-        client.request(Method::POST, "auth/token/lookup-accessor", &[], body(&[("accessor", Json::Str(token))]))
+        client.request(Method::POST, "auth/token/lookup-accessor", &[], body(json!({ "accessor": token })))
     } else {
-        client.request(Method::POST, "auth/token/lookup", &[], body(&[("token", Json::Str(token))]))
+        client.request(Method::POST, "auth/token/lookup", &[], body(json!({ "token": token })))
     };
     match result {
         Ok(secret) => ui.secret(&secret.unwrap_or_default()),
@@ -201,14 +189,14 @@ fn renew(args: &[String]) -> i32 {
     }
     let token = p.args.first().map(|t| t.trim().to_string()).unwrap_or_default();
     let increment = p.dur("increment").unwrap_or(0);
-    let inc = Json::int(truncate_to_seconds(increment));
+    let inc = truncate_to_seconds(increment);
     let result = if token.is_empty() {
-        client.request(Method::PUT, "auth/token/renew-self", &[], body(&[("increment", inc)]))
+        client.request(Method::PUT, "auth/token/renew-self", &[], body(json!({ "increment": inc })))
     } else if p.bool("accessor").unwrap_or(false) {
-        let b = body(&[("accessor", Json::Str(token)), ("increment", inc)]);
+        let b = body(json!({ "accessor": token, "increment": inc }));
         client.request(Method::POST, "auth/token/renew-accessor", &[], b)
     } else {
-        client.request(Method::PUT, "auth/token/renew", &[], body(&[("token", Json::Str(token)), ("increment", inc)]))
+        client.request(Method::PUT, "auth/token/renew", &[], body(json!({ "token": token, "increment": inc })))
     };
     let secret = match result {
         Ok(s) => s.unwrap_or_default(),
@@ -292,15 +280,13 @@ fn revoke(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let token = |t: String| body(&[("token", Json::Str(t))]);
+    let token = |t: String| body(json!({ "token": t }));
     let result = match target {
         Revoke::Own => client.raw(Method::PUT, "auth/token/revoke-self", None),
         Revoke::Tree(t) => client.raw(Method::PUT, "auth/token/revoke", token(t)),
         Revoke::Orphan(t) => client.raw(Method::PUT, "auth/token/revoke-orphan", token(t)),
         Revoke::Prefix(prefix) => client.raw(Method::PUT, &format!("sys/leases/revoke-prefix/{prefix}"), None),
-        Revoke::Accessor(a) => {
-            client.raw(Method::POST, "auth/token/revoke-accessor", body(&[("accessor", Json::Str(a))]))
-        }
+        Revoke::Accessor(a) => client.raw(Method::POST, "auth/token/revoke-accessor", body(json!({ "accessor": a }))),
     };
     if let Err(e) = result {
         ui.err(&format!("Error revoking token: {e}"));
@@ -313,7 +299,7 @@ fn revoke(args: &[String]) -> i32 {
 /// `Sys().Capabilities`: `sys/capabilities-self` when asking about the client's own token.
 fn fetch_capabilities(client: &Client, token: &str, path: &str) -> Result<Option<Vec<Value>>, ApiError> {
     let url = if token == client.token().unwrap_or_default() { "sys/capabilities-self" } else { "sys/capabilities" };
-    let b = body(&[("path", Json::str(path)), ("token", Json::str(token))]);
+    let b = body(json!({ "path": path, "token": token }));
     let secret = client.request(Method::POST, url, &[], b)?;
     let data =
         secret.and_then(|s| s.data).ok_or_else(|| ApiError::Other("data from server response is empty".to_string()))?;
@@ -432,7 +418,7 @@ mod tests {
 
     #[test]
     fn bodies_have_sorted_keys() {
-        let Some(Body::Json(j)) = body(&[("token", Json::str("t")), ("increment", Json::int(5))]) else {
+        let Some(Body::Json(j)) = body(json!({ "token": "t", "increment": 5 })) else {
             panic!("not a JSON body");
         };
         assert_eq!(j.to_compact(), r#"{"increment":5,"token":"t"}"#);
