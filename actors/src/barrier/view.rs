@@ -22,6 +22,11 @@ impl BarrierView {
         BarrierView { barrier: self.barrier.clone(), prefix: format!("{}{prefix}", self.prefix) }
     }
 
+    /// A view on another prefix of the same barrier.
+    pub fn with_prefix(&self, prefix: &str) -> Self {
+        BarrierView { barrier: self.barrier.clone(), prefix: prefix.to_string() }
+    }
+
     pub fn prefix(&self) -> &str {
         &self.prefix
     }

@@ -1,5 +1,6 @@
 //! Secret engines. Each mount gets its own engine instance bound to its barrier view.
 
+pub mod cubbyhole;
 pub mod kv_v1;
 pub mod kv_v2;
 
@@ -48,6 +49,7 @@ pub fn create_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn L
         "kv" | "kv-v2" | "generic" => {
             Ok(if kv_version(entry) == 2 { Arc::new(kv_v2::KvV2::new(view)) } else { Arc::new(kv_v1::KvV1::new(view)) })
         }
+        "cubbyhole" => Ok(Arc::new(cubbyhole::Cubbyhole::new(view))),
         other => Err(CoreError::invalid(format!("plugin not found in the catalog: {other}"))),
     }
 }

@@ -81,7 +81,17 @@ impl MountEntry {
 
     /// The mounts every initialized node has.
     pub fn defaults() -> Vec<MountEntry> {
-        vec![MountEntry::new("sys/", "system", "system endpoints used for control, policy and debugging")]
+        vec![
+            MountEntry::new("sys/", "system", "system endpoints used for control, policy and debugging"),
+            Self::cubbyhole(),
+        ]
+    }
+
+    /// Vault's `cubbyhole/` mount: local, and neither movable nor removable.
+    pub fn cubbyhole() -> MountEntry {
+        let mut e = MountEntry::new("cubbyhole/", "cubbyhole", "per-token private secret storage");
+        e.local = true;
+        e
     }
 }
 

@@ -85,7 +85,15 @@ impl Handler<LoadMounts> for MountTable {
         let barrier = self.barrier.clone();
         let fut = async move {
             let entries: Vec<MountEntry> = match barrier.get(MOUNT_TABLE_PATH).await? {
-                Some(bytes) => serde_json::from_slice::<StoredTable>(&bytes)?.entries,
+                Some(bytes) => {
+                    let mut entries = serde_json::from_slice::<StoredTable>(&bytes)?.entries;
+                    // Tables written before the cubbyhole engine existed gain its mount.
+                    if !entries.iter().any(|e| e.kind == "cubbyhole") {
+                        entries.push(MountEntry::cubbyhole());
+                        persist(&barrier, &entries).await?;
+                    }
+                    entries
+                }
                 None => {
                     let entries = MountEntry::defaults();
                     persist(&barrier, &entries).await?;

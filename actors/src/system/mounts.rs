@@ -73,6 +73,10 @@ pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Res
     let mut kind = fields::string(data, "type")?
         .filter(|t| !t.is_empty())
         .ok_or_else(|| CoreError::invalid("backend type must be specified"))?;
+    // Singletons that every node has exactly once.
+    if ["cubbyhole", "system", "identity", "token"].contains(&kind.as_str()) {
+        return Err(CoreError::invalid(format!("mount type of \"{kind}\" is not mountable")));
+    }
     let mut entry = MountEntry::new(path, &kind, &fields::string(data, "description")?.unwrap_or_default());
     entry.options = fields::string_map(data, "options")?.unwrap_or_default();
     if kind == "kv-v2" {

@@ -15,6 +15,7 @@
 
 mod batch;
 mod create;
+mod cubbyhole;
 mod entry;
 mod renew;
 mod revoke;

@@ -101,6 +101,7 @@ impl TokenStore {
         }
         self.view.batch(writes).await?;
         self.cache_remove(key);
+        self.destroy_cubbyhole(key).await;
         Ok(true)
     }
 

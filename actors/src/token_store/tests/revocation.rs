@@ -90,3 +90,15 @@ async fn tidy_revokes_tokens_whose_parent_vanished() {
     store.tidy().await.unwrap();
     assert!(store.load_key(child.entry.key()).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn revocation_destroys_the_cubbyhole() {
+    let (store, barrier) = super::store().await;
+    let created = super::mint(&store, None).await;
+    let key = created.entry.key().to_string();
+    let cubby = crate::barrier::BarrierView::new(barrier.clone(), crate::wrapping::CUBBYHOLE_VIEW);
+    cubby.put(&format!("{key}/a/b"), b"{}").await.unwrap();
+    cubby.put("other/x", b"{}").await.unwrap();
+    store.revoke_tree(&key).await.unwrap();
+    assert_eq!(cubby.list_recursive("").await.unwrap(), vec!["other/x".to_string()]);
+}
