@@ -134,9 +134,6 @@ impl Core {
         if req.wrap_ttl.is_none() {
             return Err(CoreError::invalid("endpoint requires response wrapping to be used"));
         }
-        if req.data.is_empty() {
-            return Err(CoreError::invalid("empty request body"));
-        }
         Ok(Response::with_data(req.data.clone()))
     }
 }

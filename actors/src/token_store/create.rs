@@ -49,12 +49,16 @@ fn random_id(len: usize) -> String {
 
 impl TokenStore {
     /// Creates a root token; `id` fixes its value (`-dev-root-token-id`).
+    /// A chosen ID comes from `-dev-root-token-id`, which Vault mints through
+    /// `auth/token/create`, so its lookup shows that path and the `token` display name.
     pub async fn create_root(&self, id: Option<String>) -> Result<String, CoreError> {
+        let (path, display_name) =
+            if id.is_some() { ("auth/token/create", "token") } else { ("auth/token/root", "root") };
         let spec = NewToken {
             id,
             policies: vec!["root".into()],
-            path: "auth/token/root".into(),
-            display_name: "root".into(),
+            path: path.into(),
+            display_name: display_name.into(),
             ..Default::default()
         };
         Ok(self.create(spec).await?.id)
