@@ -1,0 +1,181 @@
+//! The request shapes: what each test sends in its timed phase, what it sets up before it, and
+//! which responses count as successes.
+
+use std::time::Instant;
+
+use clap::ValueEnum;
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::http::{new_client, send};
+use crate::Args;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Test {
+    #[value(name = "kvv2_read")]
+    Kvv2Read,
+    #[value(name = "kvv2_write")]
+    Kvv2Write,
+    #[value(name = "token_create_service")]
+    TokenCreateService,
+    #[value(name = "token_create_batch")]
+    TokenCreateBatch,
+    #[value(name = "token_lookup_self")]
+    TokenLookupSelf,
+}
+
+impl Test {
+    pub fn name(self) -> &'static str {
+        match self {
+            Test::Kvv2Read => "kvv2_read",
+            Test::Kvv2Write => "kvv2_write",
+            Test::TokenCreateService => "token_create_service",
+            Test::TokenCreateBatch => "token_create_batch",
+            Test::TokenLookupSelf => "token_lookup_self",
+        }
+    }
+}
+
+const CREATE_SERVICE_BODY: &str = r#"{"policies":["default"],"ttl":"1h"}"#;
+const CREATE_BATCH_BODY: &str = r#"{"policies":["default"],"ttl":"1h","type":"batch"}"#;
+/// The token `token_lookup_self` looks itself up with: a service token holding only `default`,
+/// outliving any run.
+const LOOKUP_TOKEN_BODY: &str = r#"{"policies":["default"],"ttl":"24h","type":"service"}"#;
+
+/// One test's timed-phase request, ready to send.
+pub struct Shape {
+    pub test: Test,
+    pub method: Method,
+    /// Each request goes to one of these, picked uniformly.
+    pub urls: Vec<String>,
+    pub body: Option<&'static str>,
+    /// Sent as `X-Vault-Token`.
+    pub token: String,
+}
+
+impl Shape {
+    /// Sets up what the test needs (unless `--no-seed`) and builds its request.
+    pub async fn prepare(args: &Args) -> Result<Shape, String> {
+        let shape =
+            |method, urls, body, token: &str| Shape { test: args.test, method, urls, body, token: token.to_string() };
+        let token_url = |endpoint: &str| vec![format!("{}/v1/auth/token/{endpoint}", base(args))];
+        Ok(match args.test {
+            Test::Kvv2Read | Test::Kvv2Write => {
+                if !args.no_seed {
+                    seed_secrets(args).await?;
+                }
+                let urls = (1..=args.numkvs).map(|n| secret_url(args, n)).collect();
+                if args.test == Test::Kvv2Read {
+                    shape(Method::GET, urls, None, &args.token)
+                } else {
+                    // vault-benchmark's write body: {"data": {"foo": "<kvsize a's>"}}.
+                    let body = format!(r#"{{"data": {{"foo": "{}"}}}}"#, "a".repeat(args.kvsize));
+                    shape(Method::POST, urls, Some(Box::leak(body.into_boxed_str())), &args.token)
+                }
+            }
+            Test::TokenCreateService => {
+                shape(Method::POST, token_url("create"), Some(CREATE_SERVICE_BODY), &args.token)
+            }
+            Test::TokenCreateBatch => shape(Method::POST, token_url("create"), Some(CREATE_BATCH_BODY), &args.token),
+            Test::TokenLookupSelf => {
+                let token = if args.no_seed { args.token.clone() } else { create_lookup_token(args).await? };
+                shape(Method::GET, token_url("lookup-self"), None, &token)
+            }
+        })
+    }
+
+    /// Whether a response is a success: 2xx for the KV shapes (as vault-benchmark counts them);
+    /// 200 with the expected body for the token shapes.
+    pub fn check(&self, status: u16, body: &[u8]) -> Result<(), String> {
+        match self.test {
+            Test::Kvv2Read | Test::Kvv2Write if (200..300).contains(&status) => Ok(()),
+            Test::Kvv2Read | Test::Kvv2Write => Err(http_error(status, body)),
+            Test::TokenCreateService => created_token(&json_200(status, body)?, "service").map(drop),
+            Test::TokenCreateBatch => created_token(&json_200(status, body)?, "batch").map(drop),
+            Test::TokenLookupSelf => {
+                let found = json_200(status, body)?;
+                match found["data"]["id"].as_str() {
+                    Some(id) if id == self.token => Ok(()),
+                    _ => Err("lookup-self did not return the caller's token".into()),
+                }
+            }
+        }
+    }
+}
+
+fn base(args: &Args) -> &str {
+    args.addr.trim_end_matches('/')
+}
+
+fn secret_url(args: &Args, n: u32) -> String {
+    let prefix = args.prefix.as_deref().unwrap_or(args.test.name());
+    format!("{}/v1/{}/data/{}/secret-{}", base(args), args.mount, prefix, n)
+}
+
+/// Writes secret-1 ..= secret-numkvs (`{"data": {"foo": 1}}`) with `clients` concurrent writers.
+async fn seed_secrets(args: &Args) -> Result<(), String> {
+    let body: &'static str = r#"{"data": {"foo": 1}}"#;
+    let start = Instant::now();
+    let writers = args.clients.max(1);
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let args = args.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = new_client().map_err(|e| e.to_string())?;
+            let mut n = 1 + w as u32;
+            while n <= args.numkvs {
+                let url = secret_url(&args, n);
+                let (status, resp) = send(&client, Method::POST, &url, &args.token, Some(body)).await?;
+                if !(200..300).contains(&status) {
+                    return Err(format!("seeding {url}: {}", http_error(status, resp.as_ref())));
+                }
+                n += writers as u32;
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(|e| e.to_string())??;
+    }
+    eprintln!("loadgen: seeded {} secrets in {:.2}s", args.numkvs, start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Creates, with `--token`, the service token `token_lookup_self` uses.
+async fn create_lookup_token(args: &Args) -> Result<String, String> {
+    let client = new_client().map_err(|e| e.to_string())?;
+    let url = format!("{}/v1/auth/token/create", base(args));
+    let (status, body) = send(&client, Method::POST, &url, &args.token, Some(LOOKUP_TOKEN_BODY)).await?;
+    let created = json_200(status, body.as_ref()).map_err(|e| format!("creating the lookup token: {e}"))?;
+    let token = created_token(&created, "service").map_err(|e| format!("creating the lookup token: {e}"))?;
+    eprintln!("loadgen: created a service token holding only `default` for lookup-self");
+    Ok(token.to_string())
+}
+
+/// The body of a 200 response as JSON.
+fn json_200(status: u16, body: &[u8]) -> Result<Value, String> {
+    if status != 200 {
+        return Err(http_error(status, body));
+    }
+    serde_json::from_slice(body).map_err(|e| format!("HTTP 200 but the body is not JSON: {e}"))
+}
+
+/// The new token of a token-create response, checked to be of `kind` ("service" or "batch").
+fn created_token<'a>(created: &'a Value, kind: &str) -> Result<&'a str, String> {
+    let auth = &created["auth"];
+    let token = auth["client_token"].as_str().unwrap_or_default();
+    let token_type = auth["token_type"].as_str().unwrap_or_default();
+    // Vault 1.10+ and strongbox use hvs./hvb., OpenBao s./b.
+    let prefixes = if kind == "batch" { ["hvb.", "b."] } else { ["hvs.", "s."] };
+    if token_type == kind && prefixes.iter().any(|p| token.starts_with(p)) {
+        return Ok(token);
+    }
+    let shown = token.get(..4).unwrap_or(token);
+    Err(format!("expected a {kind} token, got token_type {token_type:?} and client_token {shown:?}..."))
+}
+
+/// "HTTP <status>: <start of the body>".
+fn http_error(status: u16, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    format!("HTTP {status}: {}", text.trim())
+}
