@@ -6,6 +6,8 @@ pub enum StorageError {
     Engine(String),
     #[error("storage task failed: {0}")]
     Task(String),
+    #[error("storage is corrupt: {0}")]
+    Corrupt(String),
 }
 
 impl From<rocksdb::Error> for StorageError {

@@ -18,13 +18,12 @@ pub struct RocksBackend {
 impl RocksBackend {
     /// Opens (or creates) the database in `path` with Strongbox's column families.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
-        let mut opts = Options::default();
-        opts.create_if_missing(true);
-        opts.create_missing_column_families(true);
-        opts.set_keep_log_file_num(4);
-        let cfs = ALL_CFS.iter().map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
-        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self { db: open_db(path)? })
+    }
+
+    /// A backend over an already open database (integrated storage reads its applied data so).
+    pub(crate) fn from_db(db: Arc<DB>) -> Self {
+        Self { db }
     }
 
     fn synced() -> WriteOptions {
@@ -44,7 +43,17 @@ impl RocksBackend {
     }
 }
 
-fn kv(db: &DB) -> Result<&rocksdb::ColumnFamily, StorageError> {
+/// Opens (or creates) a RocksDB in `path` with every column family of [`ALL_CFS`].
+pub(crate) fn open_db(path: &Path) -> Result<Arc<DB>, StorageError> {
+    let mut opts = Options::default();
+    opts.create_if_missing(true);
+    opts.create_missing_column_families(true);
+    opts.set_keep_log_file_num(4);
+    let cfs = ALL_CFS.iter().map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
+    Ok(Arc::new(DB::open_cf_descriptors(&opts, path, cfs)?))
+}
+
+pub(crate) fn kv(db: &DB) -> Result<&rocksdb::ColumnFamily, StorageError> {
     db.cf_handle(CF_KV).ok_or_else(|| StorageError::Engine(format!("missing column family {CF_KV}")))
 }
 
