@@ -1,5 +1,6 @@
 //! Secret engines. Each mount gets its own engine instance bound to its barrier view.
 
+pub mod approle;
 pub mod cubbyhole;
 pub mod kv_v1;
 pub mod kv_v2;
