@@ -4,6 +4,7 @@
 use crate::barrier::Barrier;
 use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
 use crate::policy_store::{ClearPolicies, LoadPolicies, PolicySet, PolicyStore};
+use crate::replication::RaftHandle;
 use crate::seal_keeper::{Init, InitResult, Lifecycle, LoadSealConfig, Seal, SealKeeper, SealStatus, SubmitUnsealKey};
 use crate::token_store::TokenStore;
 use crate::CoreError;
@@ -48,6 +49,8 @@ pub struct Core {
     pub(crate) policies: Arc<ArcSwap<PolicySet>>,
     /// Finished mount moves by migration id, for `sys/remount/status`.
     remounts: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
+    /// Integrated storage, when the node runs on `storage "raft"`.
+    raft: Option<RaftHandle>,
 }
 
 /// What unseal loads and seal drops.
@@ -81,6 +84,24 @@ impl Core {
     /// Starts the node's actors over `physical` and reads the seal config.
     /// Must run inside an actix `System`.
     pub async fn start(physical: Arc<dyn PhysicalBackend>, config: CoreConfig) -> Result<Arc<Core>, CoreError> {
+        Self::start_with(physical, None, config).await
+    }
+
+    /// Starts the node's actors on integrated storage (`storage "raft"`).
+    pub async fn start_on_raft(raft: RaftHandle, config: CoreConfig) -> Result<Arc<Core>, CoreError> {
+        Self::start_with(raft.backend(), Some(raft), config).await
+    }
+
+    /// Integrated storage, if the node runs on it (`sys/leader`, `sys/storage/raft/*`).
+    pub fn raft(&self) -> Option<&RaftHandle> {
+        self.raft.as_ref()
+    }
+
+    async fn start_with(
+        physical: Arc<dyn PhysicalBackend>,
+        raft: Option<RaftHandle>,
+        config: CoreConfig,
+    ) -> Result<Arc<Core>, CoreError> {
         let barrier = Barrier::new(physical);
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
         let mounts = MountTable::new(barrier.clone(), router.clone()).start();
@@ -102,6 +123,7 @@ impl Core {
             policy_store,
             policies,
             remounts: Default::default(),
+            raft,
         }))
     }
 

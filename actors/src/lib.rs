@@ -12,6 +12,7 @@ mod error;
 pub mod mount_table;
 mod pipeline;
 pub mod policy_store;
+pub mod replication;
 mod request;
 mod response;
 pub mod seal_keeper;

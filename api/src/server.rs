@@ -65,6 +65,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(not_allowed()),
     )
     .service(web::resource("/v1/sys/leader").route(web::get().to(sys_raw::leader)).default_service(not_allowed()))
+    .service(
+        web::resource("/v1/sys/storage/raft/configuration")
+            .route(web::get().to(sys_raw::raft_configuration))
+            .default_service(not_allowed()),
+    )
     .service(web::resource("/v1/sys/metrics").route(web::get().to(sys_raw::metrics)).default_service(not_allowed()))
     .service(web::resource("/v1/{path:.*}").route(web::route().to(logical::handle)))
     .default_service(web::route().to(not_found));

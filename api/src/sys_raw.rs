@@ -8,6 +8,7 @@ use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use serde_json::{json, Map, Value};
+use strongbox_actors::replication::ClusterState;
 use strongbox_actors::{CoreError, Operation, VERSION};
 use zeroize::Zeroizing;
 
@@ -176,6 +177,9 @@ pub async fn leader(state: Data<ApiState>) -> HttpResponse {
     if state.core.is_sealed() {
         return core_error(&CoreError::Sealed);
     }
+    if let Some(raft) = state.core.raft() {
+        return json_response(200, &raft_leader(&raft.cluster_state()));
+    }
     json_response(
         200,
         &json!({
@@ -186,6 +190,61 @@ pub async fn leader(state: Data<ApiState>) -> HttpResponse {
             "leader_cluster_address": "",
             "performance_standby": false,
             "performance_standby_last_remote_wal": 0,
+        }),
+    )
+}
+
+/// `sys/leader` on integrated storage: the raft leader is the active node.
+fn raft_leader(c: &ClusterState) -> Value {
+    let leader = c.leader();
+    json!({
+        "ha_enabled": true,
+        "is_self": c.is_leader(),
+        "active_time": c.leader_since.as_deref().filter(|_| c.is_leader()).unwrap_or("0001-01-01T00:00:00Z"),
+        "leader_address": leader.map(|l| l.api_addr.clone()).unwrap_or_default(),
+        "leader_cluster_address": leader.map(|l| format!("https://{}", l.cluster_addr)).unwrap_or_default(),
+        "performance_standby": false,
+        "performance_standby_last_remote_wal": 0,
+        "raft_committed_index": c.commit_index,
+        "raft_applied_index": c.applied_index,
+    })
+}
+
+/// `GET sys/storage/raft/configuration`: the raft members in Vault's shape. Needs a token that
+/// may read the path.
+pub async fn raft_configuration(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
+    let token = client_token(&req);
+    if let Err(e) = state.core.check_token(token.as_deref(), Operation::Read, "sys/storage/raft/configuration").await {
+        return core_error(&e);
+    }
+    let Some(raft) = state.core.raft() else {
+        return respond_error(400, vec!["raft storage is not in use".into()]);
+    };
+    let c = raft.cluster_state();
+    let servers: Vec<Value> = c
+        .peers
+        .iter()
+        .map(|p| {
+            json!({
+                "node_id": p.node_id,
+                "address": p.cluster_addr,
+                "leader": p.leader,
+                "protocol_version": "3",
+                "voter": p.voter,
+            })
+        })
+        .collect();
+    json_response(
+        200,
+        &json!({
+            "request_id": uuid::Uuid::new_v4().to_string(),
+            "lease_id": "",
+            "renewable": false,
+            "lease_duration": 0,
+            "data": { "config": { "index": c.config_index, "servers": servers } },
+            "wrap_info": null,
+            "warnings": null,
+            "auth": null,
         }),
     )
 }

@@ -10,6 +10,9 @@ pub enum Storage {
     Inmem,
     /// RocksDB in the node's data directory, kept across restarts.
     Rocksdb,
+    /// Integrated storage (raft over RocksDB) in the node's data directory; the node id is
+    /// `node-<port>` and the cluster address the listener's port + 1.
+    Raft,
 }
 
 /// A TLS listener's certificate and key files, and the PEM a client must trust to talk to it.
@@ -55,6 +58,11 @@ impl NodeConfig {
 
     pub fn rocksdb() -> Self {
         NodeConfig { storage: Storage::Rocksdb, ..Self::inmem() }
+    }
+
+    /// A node on integrated storage (`storage "raft"`), a cluster of one once initialized.
+    pub fn raft() -> Self {
+        NodeConfig { storage: Storage::Raft, ..Self::inmem() }
     }
 
     /// A `-dev` server with the given root token that does not touch `~/.vault-token`.
@@ -106,6 +114,13 @@ impl NodeConfig {
             Storage::Rocksdb => {
                 format!("storage \"rocksdb\" {{\n  path = {}\n}}\n", quote(&data_dir.display().to_string()))
             }
+            Storage::Raft => format!(
+                "storage \"raft\" {{\n  path = {}\n  node_id = {}\n}}\napi_addr = {}\ncluster_addr = {}\n",
+                quote(&data_dir.display().to_string()),
+                quote(&format!("node-{}", addr.port())),
+                quote(&format!("{}://{addr}", self.scheme())),
+                quote(&format!("https://{}:{}", addr.ip(), addr.port().wrapping_add(1))),
+            ),
         };
         let mut listener = format!("listener \"tcp\" {{\n  address = {}\n", quote(&addr.to_string()));
         match &self.tls {

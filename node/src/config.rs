@@ -253,5 +253,7 @@ fn listener(body: &Map<String, Value>, file: &str, warnings: &mut Vec<String>) -
     Ok(l)
 }
 
+pub mod raft_storage;
+
 #[cfg(test)]
 mod tests;

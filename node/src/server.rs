@@ -11,6 +11,7 @@ use flags::ServerFlags;
 use metrics_exporter_prometheus::PrometheusBuilder;
 use std::path::PathBuf;
 use std::sync::Arc;
+use strongbox_actors::replication::{RaftHandle, RaftOptions, RaftSettings};
 use strongbox_actors::{Core, CoreConfig};
 use strongbox_api::{configure, tls, ApiState, MetricsRender};
 use strongbox_storage::{InmemBackend, PhysicalBackend, RocksBackend};
@@ -95,6 +96,43 @@ fn open_storage(storage: &StorageConfig) -> anyhow::Result<Arc<dyn PhysicalBacke
     }
 }
 
+/// `storage "raft"`: integrated storage in `path` (RocksDB in `path/db`; without a `node_id`
+/// option, the id kept in `path/node-id`, generated on first start as Vault does).
+fn start_raft(cfg: &ServerConfig, storage: &StorageConfig) -> anyhow::Result<RaftHandle> {
+    let rc = config::raft_storage::raft_storage(cfg, storage)?;
+    for w in &rc.warnings {
+        tracing::warn!("{w}");
+    }
+    let path = &rc.path;
+    std::fs::create_dir_all(path).with_context(|| format!("storage \"raft\": cannot create {}", path.display()))?;
+    let node_id = match rc.node_id {
+        Some(id) => id,
+        None => {
+            let file = path.join("node-id");
+            match std::fs::read_to_string(&file) {
+                Ok(id) if !id.trim().is_empty() => id.trim().to_string(),
+                _ => {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    std::fs::write(&file, &id).with_context(|| format!("writing {}", file.display()))?;
+                    id
+                }
+            }
+        }
+    };
+    // Vault's performance_multiplier (default 5) scales raft's timing: 5 → 100 ms ticks,
+    // elections after 1-2 s without a leader.
+    let multiplier = if rc.performance_multiplier == 0 { 5 } else { rc.performance_multiplier };
+    let opts = RaftOptions {
+        path: path.join("db"),
+        node_id,
+        api_addr: rc.api_addr,
+        cluster_addr: rc.cluster_addr,
+        settings: RaftSettings { trailing_logs: rc.trailing_logs, ..Default::default() },
+        tick: std::time::Duration::from_millis(20 * multiplier),
+    };
+    RaftHandle::start(opts).with_context(|| format!("storage \"raft\": cannot open {}", path.display()))
+}
+
 fn metrics_render() -> Option<MetricsRender> {
     match PrometheusBuilder::new().install_recorder() {
         Ok(handle) => Some(Arc::new(move || handle.render())),
@@ -107,13 +145,16 @@ fn metrics_render() -> Option<MetricsRender> {
 
 async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     let storage = cfg.storage.clone().context("a storage backend must be specified")?;
-    let physical = open_storage(&storage)?;
     let core_config = CoreConfig {
         default_lease_ttl: cfg.default_lease_ttl,
         max_lease_ttl: cfg.max_lease_ttl,
         storage_type: storage.kind.clone(),
     };
-    let core = Core::start(physical, core_config).await.context("starting the core")?;
+    let core = match storage.kind.as_str() {
+        "raft" => Core::start_on_raft(start_raft(&cfg, &storage)?, core_config).await,
+        _ => Core::start(open_storage(&storage)?, core_config).await,
+    }
+    .context("starting the core")?;
     let metrics = metrics_render();
     let mut servers = Vec::with_capacity(cfg.listeners.len());
     for l in &cfg.listeners {

@@ -6,7 +6,9 @@
 //! log, and RocksDB's write-ahead log keeps batches atomic and in order, so a crash can only
 //! lose a suffix of them, which raft re-delivers from `applied + 1` on restart.
 
-use crate::keys::{KV_APPLIED_STATE_KEY, RAFT_CONF_STATE_KEY, RAFT_HARD_STATE_KEY, RAFT_PEERS_KEY, RAFT_SNAPSHOT_META_KEY};
+use crate::keys::{
+    KV_APPLIED_STATE_KEY, RAFT_CONF_STATE_KEY, RAFT_HARD_STATE_KEY, RAFT_PEERS_KEY, RAFT_SNAPSHOT_META_KEY,
+};
 use crate::raft_log::{encode, raft_cf, synced, RaftLogStore};
 use crate::rocks::kv;
 use crate::{StorageError, WriteOp};

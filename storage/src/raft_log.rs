@@ -70,8 +70,10 @@ impl RaftLogStore {
     fn load(db: Arc<DB>) -> Result<Self, StorageError> {
         let cf = raft_cf(&db)?;
         let get = |key: &[u8]| db.get_cf(cf, key);
-        let hard: HardState = get(RAFT_HARD_STATE_KEY)?.map(|b| decode(&b, "hard state")).transpose()?.unwrap_or_default();
-        let conf: ConfState = get(RAFT_CONF_STATE_KEY)?.map(|b| decode(&b, "conf state")).transpose()?.unwrap_or_default();
+        let hard: HardState =
+            get(RAFT_HARD_STATE_KEY)?.map(|b| decode(&b, "hard state")).transpose()?.unwrap_or_default();
+        let conf: ConfState =
+            get(RAFT_CONF_STATE_KEY)?.map(|b| decode(&b, "conf state")).transpose()?.unwrap_or_default();
         let snap_meta: SnapshotMetadata =
             get(RAFT_SNAPSHOT_META_KEY)?.map(|b| decode(&b, "snapshot metadata")).transpose()?.unwrap_or_default();
         let mut hard = hard;
@@ -274,7 +276,10 @@ impl raft::Storage for RaftLogStore {
         while let Some(v) = it.value() {
             let e: Entry = decode(v, "log entry").map_err(store_err)?;
             if e.index != low + out.len() as u64 {
-                return Err(store_err(StorageError::Corrupt(format!("raft log entry {} is missing", low + out.len() as u64))));
+                return Err(store_err(StorageError::Corrupt(format!(
+                    "raft log entry {} is missing",
+                    low + out.len() as u64
+                ))));
             }
             size += u64::from(e.compute_size());
             if !out.is_empty() && size > max_size {

@@ -1,0 +1,33 @@
+//! What can go wrong between proposing a write and seeing it applied.
+
+use strongbox_storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicationError {
+    /// Only the leader accepts proposals; `leader` is its raft id when known (0 otherwise).
+    #[error("node is not the raft leader (leader: {leader})")]
+    NotLeader { leader: u64 },
+    /// raft dropped the proposal (no leader, leadership transfer) or a new leader overwrote it.
+    #[error("raft proposal dropped")]
+    Dropped,
+    #[error("timed out waiting for the raft log to apply the write")]
+    Timeout,
+    /// The streamer stopped (a storage failure makes it stop rather than diverge).
+    #[error("the replication streamer is not running")]
+    Stopped,
+    #[error("raft: {0}")]
+    Raft(#[from] raft::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Decode(#[from] super::codec::DecodeError),
+}
+
+impl From<ReplicationError> for StorageError {
+    fn from(e: ReplicationError) -> Self {
+        match e {
+            ReplicationError::Storage(e) => e,
+            other => StorageError::Engine(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! What the streamer publishes for readers on the hot path (`sys/leader`, the raft
+//! configuration, and later standby forwarding): an immutable [`ClusterState`] snapshot swapped
+//! in with arc-swap after every raft `Ready`, so a reader never waits in the streamer's mailbox.
+
+use sha2::{Digest, Sha256};
+
+/// One member as the raft configuration lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerStatus {
+    pub raft_id: u64,
+    pub node_id: String,
+    pub cluster_addr: String,
+    pub api_addr: String,
+    pub voter: bool,
+    pub leader: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterState {
+    /// This node's Vault node id and raft id.
+    pub node_id: String,
+    pub raft_id: u64,
+    /// Whether this node belongs to a cluster yet (it bootstraps one at `operator init`).
+    pub initialized: bool,
+    /// The leader's raft id, 0 when there is none.
+    pub leader_id: u64,
+    pub term: u64,
+    pub commit_index: u64,
+    pub applied_index: u64,
+    /// When this node last became the leader (RFC 3339), for `sys/leader`'s `active_time`.
+    pub leader_since: Option<String>,
+    /// Index of the last applied membership change.
+    pub config_index: u64,
+    pub peers: Vec<PeerStatus>,
+}
+
+impl ClusterState {
+    pub fn is_leader(&self) -> bool {
+        self.leader_id != 0 && self.leader_id == self.raft_id
+    }
+
+    /// The leader's entry in the member list.
+    pub fn leader(&self) -> Option<&PeerStatus> {
+        self.peers.iter().find(|p| p.leader)
+    }
+}
+
+/// raft-rs wants a non-zero u64 id; Vault's node ids are strings. The id is the first 8 bytes
+/// of the node id's SHA-256 (top bit cleared so it stays positive where ids are signed).
+pub fn raft_id_for(node_id: &str) -> u64 {
+    let digest = Sha256::digest(node_id.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&digest[..8]);
+    (u64::from_be_bytes(b) & (u64::MAX >> 1)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raft_ids_are_stable_and_distinct() {
+        assert_eq!(raft_id_for("node1"), raft_id_for("node1"));
+        assert_ne!(raft_id_for("node1"), raft_id_for("node2"));
+        assert!(raft_id_for("") > 0);
+    }
+}

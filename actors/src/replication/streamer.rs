@@ -1,0 +1,154 @@
+//! The `ReplicationStreamer` actor: a thin mailbox around [`RaftNode`]. It runs on an arbiter
+//! of its own (a dedicated thread), so the blocking RocksDB writes of the `Ready` loop never
+//! stall an HTTP worker. It ticks raft on an interval, takes proposals, and drives the `Ready`
+//! loop once the mailbox is drained, so concurrent proposals share one write batch and one
+//! fsync. After each round it publishes the [`ClusterState`] snapshot.
+
+use super::codec::PeerRecord;
+use super::error::ReplicationError;
+use super::messages::{AppliedReceiver, Drive, Propose};
+use super::node::{RaftNode, RaftSettings};
+use super::state::ClusterState;
+use actix::prelude::*;
+use arc_swap::ArcSwap;
+use std::sync::Arc;
+use std::time::Duration;
+use strongbox_storage::RaftLogStore;
+
+enum Phase {
+    /// The node belongs to no cluster yet: the store is empty until bootstrap (or, later, join).
+    Unjoined(RaftLogStore),
+    Running(Box<RaftNode>),
+    /// A storage failure stopped raft: the node refuses writes rather than diverge.
+    Failed,
+}
+
+pub struct ReplicationStreamer {
+    phase: Phase,
+    me: PeerRecord,
+    settings: RaftSettings,
+    tick: Duration,
+    state: Arc<ArcSwap<ClusterState>>,
+    drive_scheduled: bool,
+}
+
+impl ReplicationStreamer {
+    /// Wraps an opened store: raft starts at once if the store belongs to a cluster.
+    pub fn new(
+        store: RaftLogStore,
+        me: PeerRecord,
+        settings: RaftSettings,
+        tick: Duration,
+        state: Arc<ArcSwap<ClusterState>>,
+    ) -> Result<Self, ReplicationError> {
+        let phase = if store.is_initialized() {
+            Phase::Running(Box::new(RaftNode::start(store, me.clone(), settings.clone())?))
+        } else {
+            Phase::Unjoined(store)
+        };
+        let s = ReplicationStreamer { phase, me, settings, tick, state, drive_scheduled: false };
+        s.publish();
+        Ok(s)
+    }
+
+    fn publish(&self) {
+        let next = match &self.phase {
+            Phase::Running(node) => node.cluster_state(),
+            Phase::Unjoined(_) | Phase::Failed => {
+                ClusterState { node_id: self.me.node_id.clone(), raft_id: self.me.raft_id, ..Default::default() }
+            }
+        };
+        if **self.state.load() != next {
+            self.state.store(Arc::new(next));
+        }
+    }
+
+    /// A node outside any cluster becomes a cluster of one (Vault: init bootstraps raft).
+    fn ensure_running(&mut self) -> Result<&mut RaftNode, ReplicationError> {
+        if let Phase::Unjoined(_) = self.phase {
+            let Phase::Unjoined(store) = std::mem::replace(&mut self.phase, Phase::Failed) else {
+                return Err(ReplicationError::Stopped);
+            };
+            self.phase = Phase::Running(Box::new(RaftNode::bootstrap(store, self.me.clone(), self.settings.clone())?));
+            // The single voter elects itself in the first round.
+            self.drive();
+        }
+        match &mut self.phase {
+            Phase::Running(node) => Ok(node),
+            _ => Err(ReplicationError::Stopped),
+        }
+    }
+
+    /// Runs `Ready` rounds until raft has nothing more, then ships (or, with no transport yet,
+    /// reports unreachable) what peers are owed, and publishes the new state.
+    fn drive(&mut self) {
+        let Phase::Running(node) = &mut self.phase else {
+            return;
+        };
+        loop {
+            match node.handle_ready() {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "raft storage failed; replication stopped");
+                    node.fail_pending(|| ReplicationError::Stopped);
+                    self.phase = Phase::Failed;
+                    self.publish();
+                    return;
+                }
+            }
+        }
+        for (peer, msgs) in node.take_outbox() {
+            tracing::debug!(peer, count = msgs.len(), "no transport to the peer yet; dropping raft messages");
+            node.report_unreachable(peer);
+        }
+        self.publish();
+    }
+
+    fn schedule_drive(&mut self, ctx: &mut Context<Self>) {
+        if !self.drive_scheduled {
+            self.drive_scheduled = true;
+            ctx.notify(Drive);
+        }
+    }
+}
+
+impl Actor for ReplicationStreamer {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.drive();
+        ctx.run_interval(self.tick, |act, _| {
+            if let Phase::Running(node) = &mut act.phase {
+                node.tick();
+            }
+            act.drive();
+        });
+    }
+
+    fn stopping(&mut self, _: &mut Self::Context) -> Running {
+        if let Phase::Running(node) = &mut self.phase {
+            node.fail_pending(|| ReplicationError::Stopped);
+        }
+        Running::Stop
+    }
+}
+
+impl Handler<Propose> for ReplicationStreamer {
+    type Result = Result<AppliedReceiver, ReplicationError>;
+
+    fn handle(&mut self, msg: Propose, ctx: &mut Self::Context) -> Self::Result {
+        let rx = self.ensure_running()?.propose(msg.ops)?;
+        self.schedule_drive(ctx);
+        Ok(rx)
+    }
+}
+
+impl Handler<Drive> for ReplicationStreamer {
+    type Result = ();
+
+    fn handle(&mut self, _: Drive, _: &mut Self::Context) {
+        self.drive_scheduled = false;
+        self.drive();
+    }
+}
