@@ -10,8 +10,7 @@ fn put(key: &str, value: &str) -> WriteOp {
 
 fn bootstrapped(dir: &std::path::Path) -> (RaftLogStore, crate::RocksBackend) {
     let (mut s, reader) = RaftLogStore::open(dir).unwrap();
-    let mut cs = ConfState::default();
-    cs.voters = vec![1];
+    let cs = ConfState { voters: vec![1], ..Default::default() };
     s.bootstrap(cs, b"").unwrap();
     (s, reader)
 }
@@ -45,8 +44,7 @@ async fn data_and_applied_index_are_written_together() {
 fn membership_changes_are_applied_with_the_data() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, _) = bootstrapped(dir.path());
-    let mut cs = ConfState::default();
-    cs.voters = vec![1, 2];
+    let cs = ConfState { voters: vec![1, 2], ..Default::default() };
     let mut b = ApplyBatch::new();
     b.set_conf(cs.clone(), b"two".to_vec());
     b.applied_to(2, 1);
@@ -65,9 +63,7 @@ async fn a_snapshot_replaces_data_log_and_membership() {
     b.push_ops([put("old", "gone")]);
     b.applied_to(2, 1);
     s.apply(b).unwrap();
-    let mut meta = SnapshotMetadata::default();
-    meta.index = 40;
-    meta.term = 3;
+    let mut meta = SnapshotMetadata { index: 40, term: 3, ..Default::default() };
     meta.mut_conf_state().voters = vec![1, 2, 3];
     s.apply_snapshot(&meta, vec![("core/k".into(), b"v".to_vec())], b"three").unwrap();
     assert_eq!(reader.get("old").await.unwrap(), None);

@@ -133,13 +133,9 @@ impl RaftLogStore {
         if self.is_initialized() || self.last_index > 0 {
             return Err(StorageError::Engine("raft storage is already initialized".into()));
         }
-        let mut meta = SnapshotMetadata::default();
-        meta.index = 1;
-        meta.term = 1;
+        let mut meta = SnapshotMetadata { index: 1, term: 1, ..Default::default() };
         meta.set_conf_state(conf.clone());
-        let mut hard = HardState::default();
-        hard.term = 1;
-        hard.commit = 1;
+        let hard = HardState { term: 1, commit: 1, ..Default::default() };
         let applied = AppliedState { index: 1, term: 1 };
         let cf = raft_cf(&self.db)?;
         let mut wb = WriteBatch::default();

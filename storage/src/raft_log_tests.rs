@@ -5,11 +5,7 @@ use super::*;
 use raft::{Storage, StorageError as RaftStorageError};
 
 fn entry(index: u64, term: u64) -> Entry {
-    let mut e = Entry::default();
-    e.index = index;
-    e.term = term;
-    e.data = vec![index as u8; 16].into();
-    e
+    Entry { index, term, data: vec![index as u8; 16].into(), ..Default::default() }
 }
 
 fn open(dir: &Path) -> RaftLogStore {
@@ -17,9 +13,7 @@ fn open(dir: &Path) -> RaftLogStore {
 }
 
 fn voters(ids: &[u64]) -> ConfState {
-    let mut cs = ConfState::default();
-    cs.voters = ids.to_vec();
-    cs
+    ConfState { voters: ids.to_vec(), ..Default::default() }
 }
 
 /// A store whose log is entries 3..=6 of terms 3..=6, compacted after 2 (term 2), applied to 6.
@@ -120,10 +114,7 @@ fn everything_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
         let mut s = store_3_to_6(dir.path());
-        let mut hs = HardState::default();
-        hs.term = 6;
-        hs.vote = 1;
-        hs.commit = 6;
+        let hs = HardState { term: 6, vote: 1, commit: 6, ..Default::default() };
         s.append(&[entry(7, 6), entry(8, 6)], Some(&hs), true).unwrap();
     }
     let s = open(dir.path());

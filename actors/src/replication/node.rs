@@ -95,8 +95,7 @@ impl RaftNode {
         me: PeerRecord,
         settings: RaftSettings,
     ) -> Result<Self, ReplicationError> {
-        let mut conf = ConfState::default();
-        conf.voters = vec![me.raft_id];
+        let conf = ConfState { voters: vec![me.raft_id], ..Default::default() };
         store.bootstrap(conf, &codec::encode_peers(std::slice::from_ref(&me)))?;
         tracing::info!(node_id = %me.node_id, raft_id = me.raft_id, "bootstrapped a one-node raft cluster");
         Self::start(store, me, settings)

@@ -138,8 +138,8 @@ fn a_member_added_by_conf_change_is_recorded_and_sent_to() {
 fn a_follower_refuses_proposals_with_the_leader_hint() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _) = open(dir.path());
-    let mut conf = raft::eraftpb::ConfState::default();
-    conf.voters = vec![raft_id_for("node1"), raft_id_for("node2")];
+    let conf =
+        raft::eraftpb::ConfState { voters: vec![raft_id_for("node1"), raft_id_for("node2")], ..Default::default() };
     store.bootstrap(conf, b"").unwrap();
     let mut node = RaftNode::start(store, me("node1"), RaftSettings::default()).unwrap();
     drive(&mut node);

@@ -17,7 +17,7 @@ use strongbox_storage::RaftLogStore;
 
 enum Phase {
     /// The node belongs to no cluster yet: the store is empty until bootstrap (or, later, join).
-    Unjoined(RaftLogStore),
+    Unjoined(Box<RaftLogStore>),
     Running(Box<RaftNode>),
     /// A storage failure stopped raft: the node refuses writes rather than diverge.
     Failed,
@@ -44,7 +44,7 @@ impl ReplicationStreamer {
         let phase = if store.is_initialized() {
             Phase::Running(Box::new(RaftNode::start(store, me.clone(), settings.clone())?))
         } else {
-            Phase::Unjoined(store)
+            Phase::Unjoined(Box::new(store))
         };
         let s = ReplicationStreamer { phase, me, settings, tick, state, drive_scheduled: false };
         s.publish();
@@ -69,7 +69,7 @@ impl ReplicationStreamer {
             let Phase::Unjoined(store) = std::mem::replace(&mut self.phase, Phase::Failed) else {
                 return Err(ReplicationError::Stopped);
             };
-            self.phase = Phase::Running(Box::new(RaftNode::bootstrap(store, self.me.clone(), self.settings.clone())?));
+            self.phase = Phase::Running(Box::new(RaftNode::bootstrap(*store, self.me.clone(), self.settings.clone())?));
             // The single voter elects itself in the first round.
             self.drive();
         }
