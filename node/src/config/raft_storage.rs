@@ -131,7 +131,10 @@ mod tests {
               snapshot_threshold = 8192
               retry_join { leader_api_addr = "https://10.0.0.2:8200" }
             }
-            listener "tcp" { address = "127.0.0.1:8200"  tls_disable = true }
+            listener "tcp" {
+              address     = "127.0.0.1:8200"
+              tls_disable = true
+            }
             api_addr = "http://127.0.0.1:8200"
             cluster_addr = "https://127.0.0.1:8201"
             "#,
@@ -148,7 +151,10 @@ mod tests {
         let r = parse(
             r#"
             storage "raft" { path = "/d" }
-            listener "tcp" { address = "127.0.0.5:9200"  tls_disable = true }
+            listener "tcp" {
+              address     = "127.0.0.5:9200"
+              tls_disable = true
+            }
             "#,
         )
         .unwrap();
