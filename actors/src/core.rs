@@ -2,11 +2,12 @@
 //! lifecycle hooks (post_unseal / pre_seal) that tie them together.
 
 use crate::barrier::Barrier;
+use crate::expiration::{Expiration, ExpirationManager, Restore, Stop};
 use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
 use crate::policy_store::{ClearPolicies, LoadPolicies, PolicySet, PolicyStore};
 use crate::replication::RaftHandle;
 use crate::seal_keeper::{Init, InitResult, Lifecycle, LoadSealConfig, Seal, SealKeeper, SealStatus, SubmitUnsealKey};
-use crate::token_store::TokenStore;
+use crate::token_store::{SysTtls, TokenLeases, TokenStore};
 use crate::CoreError;
 use actix::prelude::*;
 use arc_swap::ArcSwap;
@@ -47,6 +48,9 @@ pub struct Core {
     pub(crate) policy_store: Addr<PolicyStore>,
     /// The compiled policies, for the request path.
     pub(crate) policies: Arc<ArcSwap<PolicySet>>,
+    /// The expiration manager (leases and their timers) and the state behind it.
+    pub(crate) expiration: Addr<ExpirationManager>,
+    pub(crate) leases: Arc<Expiration>,
     /// Finished mount moves by migration id, for `sys/remount/status`.
     remounts: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
     /// Integrated storage, when the node runs on `storage "raft"`.
@@ -58,6 +62,7 @@ struct Hooks {
     mounts: Addr<MountTable>,
     policies: Addr<PolicyStore>,
     tokens: Arc<TokenStore>,
+    expiration: Addr<ExpirationManager>,
 }
 
 #[async_trait]
@@ -65,11 +70,16 @@ impl Lifecycle for Hooks {
     async fn post_unseal(&self) -> Result<(), CoreError> {
         self.tokens.load().await?;
         self.policies.send(LoadPolicies).await??;
-        self.mounts.send(LoadMounts).await?
+        self.mounts.send(LoadMounts).await??;
+        // A single node is always the active one: its timers start and its leases load in the
+        // background, so the node serves at once.
+        self.expiration.send(Restore).await?;
+        Ok(())
     }
 
     async fn pre_seal(&self) {
         // A mailbox error here means the actor is gone: there is nothing left to drop.
+        let _ = self.expiration.send(Stop).await;
         let _ = self.mounts.send(ClearMounts).await;
         let _ = self.policies.send(ClearPolicies).await;
         self.tokens.clear();
@@ -109,7 +119,17 @@ impl Core {
         let policies = Arc::new(ArcSwap::from_pointee(PolicySet::default()));
         let policy_store = PolicyStore::new(barrier.clone(), policies.clone()).start();
         let seal_status = Arc::new(ArcSwap::from_pointee(SealStatus::uninitialized(&config.storage_type)));
-        let hooks = Arc::new(Hooks { mounts: mounts.clone(), policies: policy_store.clone(), tokens: tokens.clone() });
+        let sys = SysTtls { default_ttl: config.default_lease_ttl, max_ttl: config.max_lease_ttl };
+        let leases = Arc::new(Expiration::new(barrier.clone(), tokens.clone(), router.clone(), sys));
+        let hook: Arc<dyn TokenLeases> = leases.clone();
+        tokens.set_lease_hook(Arc::downgrade(&hook));
+        let expiration = ExpirationManager::new(leases.clone()).start();
+        let hooks = Arc::new(Hooks {
+            mounts: mounts.clone(),
+            policies: policy_store.clone(),
+            tokens: tokens.clone(),
+            expiration: expiration.clone(),
+        });
         let seal = SealKeeper::new(barrier.clone(), hooks, seal_status.clone(), &config.storage_type).start();
         seal.send(LoadSealConfig).await??;
         Ok(Arc::new(Core {
@@ -122,6 +142,8 @@ impl Core {
             tokens,
             policy_store,
             policies,
+            expiration,
+            leases,
             remounts: Default::default(),
             raft,
         }))

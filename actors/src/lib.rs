@@ -9,6 +9,7 @@ pub mod core;
 pub mod duration;
 pub mod engines;
 mod error;
+pub mod expiration;
 pub mod mount_table;
 mod pipeline;
 pub mod policy_store;
@@ -25,7 +26,7 @@ mod test_support;
 
 pub use error::CoreError;
 pub use request::{Operation, Request};
-pub use response::{Auth, Login, Response, WrapInfo};
+pub use response::{Auth, Login, Response, Secret, WrapInfo};
 
 /// The version this node reports in `sys/seal-status` and `sys/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

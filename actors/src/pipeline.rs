@@ -99,9 +99,12 @@ impl Core {
                 )));
             };
             let mut resp = route.backend.handle(req).await?;
-            // 7. Leases: a TTL of 0 means the mount's default (the expiration manager adds lease IDs).
+            // 7. Leases: a secret gets a lease from the expiration manager; a bare TTL of 0
+            //    (KV's `ttl` key) means the mount's default.
             if let Some(r) = resp.as_mut() {
-                if let Some((renewable, 0)) = r.lease {
+                if r.secret.is_some() {
+                    self.lease_secret(req, &route, r).await?;
+                } else if let Some((renewable, 0)) = r.lease {
                     let (default, max) = self.effective_ttls(&route.entry.config);
                     r.lease = Some((renewable, default.min(max)));
                 }

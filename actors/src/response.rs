@@ -8,9 +8,17 @@ use std::collections::BTreeMap;
 pub struct Response {
     pub data: Option<Map<String, Value>>,
     pub warnings: Vec<String>,
-    /// Lease on a secret: (renewable, ttl seconds; 0 = the mount's default TTL).
-    /// Lease IDs come with the expiration manager.
+    /// Lease on a secret: (renewable, ttl seconds; 0 = the mount's default TTL). Without a
+    /// `lease_id` this only sets `lease_duration` (KV's `ttl` key does that).
     pub lease: Option<(bool, u64)>,
+    /// The lease the expiration manager registered for `secret` (request path step 7).
+    #[serde(default)]
+    pub lease_id: Option<String>,
+    /// Set by an engine that issues something to renew and revoke (Vault's `logical.Secret`):
+    /// the pipeline registers a lease for it, fills `lease` and `lease_id`, and hands it back to
+    /// the engine's `renew_secret` / `revoke_secret`. Never stored with a wrapped response.
+    #[serde(skip)]
+    pub secret: Option<Secret>,
     /// The `auth` block of a login or token creation.
     pub auth: Option<Auth>,
     /// Set when the response was wrapped: the client sees only this.
@@ -18,6 +26,21 @@ pub struct Response {
     /// Set by an auth method's login: the pipeline mints the token (request path step 7) and
     /// answers with the `auth` block instead.
     pub login: Option<Login>,
+}
+
+/// A leased secret as the engine issued it (Vault's `logical.Secret`), TTLs in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Secret {
+    pub renewable: bool,
+    /// 0 = the mount's default TTL.
+    pub ttl: u64,
+    /// 0 = the mount's max TTL; otherwise the lease never outlives issue time + this.
+    #[serde(default)]
+    pub max_ttl: u64,
+    /// What the engine needs to renew or revoke it later (Vault's `InternalData`); never shown
+    /// to the client.
+    #[serde(default)]
+    pub internal: Map<String, Value>,
 }
 
 /// What an auth method decided at login (Vault's `logical.Auth` before the token exists): the

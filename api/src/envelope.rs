@@ -26,6 +26,7 @@ fn copies_data_to_top(path: &str) -> bool {
 
 pub fn envelope(request_id: &str, path: &str, resp: Response) -> Value {
     let (renewable, lease_duration) = resp.lease.unwrap_or((false, 0));
+    let lease_id = resp.lease_id.clone().unwrap_or_default();
     let warnings = if resp.warnings.is_empty() { Value::Null } else { json!(resp.warnings) };
     let mut out = Map::new();
     if copies_data_to_top(path) {
@@ -34,7 +35,7 @@ pub fn envelope(request_id: &str, path: &str, resp: Response) -> Value {
         }
     }
     out.insert("request_id".into(), json!(request_id));
-    out.insert("lease_id".into(), json!(""));
+    out.insert("lease_id".into(), json!(lease_id));
     out.insert("renewable".into(), json!(renewable));
     out.insert("lease_duration".into(), json!(lease_duration));
     out.insert("data".into(), resp.data.map(Value::Object).unwrap_or(Value::Null));

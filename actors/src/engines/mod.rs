@@ -6,6 +6,7 @@ pub mod kv_v1;
 pub mod kv_v2;
 
 use crate::barrier::BarrierView;
+use crate::expiration::SecretLease;
 use crate::mount_table::MountEntry;
 use crate::{CoreError, Request, Response};
 use async_trait::async_trait;
@@ -21,6 +22,21 @@ pub trait LogicalBackend: Send + Sync {
     /// than `update`. `None` (the default) means the path has no check and a write is an update.
     async fn exists(&self, _req: &Request) -> Result<Option<bool>, CoreError> {
         Ok(None)
+    }
+
+    /// Renews a secret this engine issued (Vault's renew operation on a `logical.Secret`):
+    /// answer with `secret` set to what is granted (the expiration manager caps the TTL by the
+    /// mount's and the secret's max TTL), or `Ok(None)` to leave the lease as it is. Engines that
+    /// never set `Response::secret` keep this default.
+    async fn renew_secret(&self, _lease: &SecretLease) -> Result<Option<Response>, CoreError> {
+        Err(CoreError::UnsupportedOperation)
+    }
+
+    /// Revokes a secret this engine issued, when its lease expires or is revoked. Errors are
+    /// retried with backoff; unsupported operation/path and invalid request errors make the
+    /// lease irrevocable at once (Vault's `errIsUnrecoverable`).
+    async fn revoke_secret(&self, _lease: &SecretLease) -> Result<(), CoreError> {
+        Err(CoreError::UnsupportedOperation)
     }
 
     /// Paths below the mount served without a token (Vault's `PathsSpecial.Unauthenticated`,

@@ -4,6 +4,7 @@
 mod capabilities;
 pub(crate) mod fields;
 mod keys;
+mod leases;
 mod mounts;
 mod policies;
 
@@ -56,6 +57,7 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
             core.seal().await?;
             Ok(None)
         }
+        _ if leases::is_lease_path(&path) => leases::handle(core, req, &path).await,
         _ if is_known_prefix(&segments) => Err(CoreError::UnsupportedOperation),
         _ => Err(CoreError::UnsupportedPath),
     }

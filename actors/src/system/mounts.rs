@@ -95,6 +95,10 @@ pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Res
 }
 
 pub async fn disable(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    // The mount's leases go first, through its engine (Vault's unmount revokes its prefix).
+    if find(core, path).await?.is_some() {
+        super::leases::revoke_mount(core, &normalize_path(path)).await?;
+    }
     core.mounts.send(Unmount(path.to_string())).await??;
     Ok(None)
 }
@@ -213,6 +217,10 @@ pub async fn remount(core: &Core, req: &Request) -> Result<Option<Response>, Cor
         .ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
     let to = fields::string(&req.data, "to")?
         .ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
+    // Vault's remount revokes the leases under the old path before moving the mount.
+    if find(core, &from).await?.is_some() {
+        super::leases::revoke_mount(core, &normalize_path(&from)).await?;
+    }
     core.mounts.send(Remount { from: from.clone(), to: to.clone() }).await??;
     // The move is done when this returns; the id lets `sys/remount/status` clients poll as usual.
     let id = uuid::Uuid::new_v4().to_string();

@@ -61,11 +61,18 @@ impl TokenStore {
             display_name: display_name.into(),
             ..Default::default()
         };
-        Ok(self.create(spec).await?.id)
+        // Vault's init root token has no lease; the dev root token is minted through
+        // `auth/token/create` and has one, which never expires.
+        let lease = spec.id.is_some();
+        Ok(self.create_inner(spec, lease).await?.id)
     }
 
-    /// Mints a token as specified.
+    /// Mints a token as specified; a service token gets its lease in the expiration manager.
     pub async fn create(&self, spec: NewToken) -> Result<CreatedToken, CoreError> {
+        self.create_inner(spec, true).await
+    }
+
+    async fn create_inner(&self, spec: NewToken, lease: bool) -> Result<CreatedToken, CoreError> {
         let now = self.now();
         let mut entry = TokenEntry {
             accessor: String::new(),
@@ -103,7 +110,7 @@ impl TokenStore {
         // it exists and the write of the child index, so no child escapes its parent's revocation.
         let mut keys = vec![key.as_str()];
         keys.extend(parent.as_deref());
-        let _guards = self.lock_keys(&keys).await;
+        let guards = self.lock_keys(&keys).await;
         if self.view.get(&id_key(&key)).await?.is_some() {
             return Err(CoreError::invalid("cannot create a token with a duplicate ID"));
         }
@@ -120,6 +127,10 @@ impl TokenStore {
         self.view.batch(writes).await?;
         let entry = Arc::new(entry);
         self.cache_put(entry.clone());
+        drop(guards);
+        if lease {
+            self.register_lease(&entry).await?;
+        }
         Ok(CreatedToken { id, entry })
     }
 

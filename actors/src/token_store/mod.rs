@@ -17,6 +17,7 @@ mod batch;
 mod create;
 mod cubbyhole;
 mod entry;
+mod leases;
 mod renew;
 mod revoke;
 mod roles;
@@ -35,17 +36,19 @@ use sha2::Sha256;
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 use tokio::sync::{RwLock as StripeLock, RwLockWriteGuard};
 use zeroize::Zeroizing;
 
 pub use batch::{is_batch_token, BATCH_TOKEN_PREFIX};
 pub use create::{CreatedToken, NewToken};
 pub use entry::{rfc3339_nano, AccessorEntry, TokenEntry, TokenType};
+pub use leases::TokenLeases;
 pub use renew::Renewed;
 pub use roles::{glob_match, Role, RoleTokenType};
 pub use tidy::TidyReport;
 pub use ttl::SysTtls;
+pub(crate) use ttl::{calculate_ttl, TtlInput};
 
 /// The token store's view in the barrier.
 const TOKEN_VIEW: &str = "sys/token/";
@@ -77,6 +80,8 @@ pub struct TokenStore {
     tidying: Arc<AtomicBool>,
     /// Seconds added to the wall clock: lets tests age tokens without sleeping.
     skew: AtomicI64,
+    /// The expiration manager, told about token creation, renewal and revocation.
+    lease_hook: RwLock<Option<Weak<dyn TokenLeases>>>,
 }
 
 fn id_key(key: &str) -> String {
@@ -101,6 +106,7 @@ impl TokenStore {
             locks: (0..LOCK_STRIPES).map(|_| StripeLock::new(())).collect(),
             tidying: Arc::new(AtomicBool::new(false)),
             skew: AtomicI64::new(0),
+            lease_hook: RwLock::new(None),
         }
     }
 

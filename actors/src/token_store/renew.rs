@@ -51,6 +51,7 @@ impl TokenStore {
         entry.expire_time = expiry(now, ttl);
         entry.last_renewal_time = Some(now);
         let entry = self.store_entry(entry).await?;
+        self.renewed_lease(&entry).await?;
         Ok(Renewed { entry, ttl, warnings })
     }
 }

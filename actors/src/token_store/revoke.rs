@@ -92,6 +92,7 @@ impl TokenStore {
             writes.push((parent_key(parent, key), None));
         }
         if let Some(entry) = self.load_locked(key).await? {
+            self.revoking_lease(&entry).await?;
             if !entry.accessor.is_empty() {
                 writes.push((accessor_key(&self.hash(&entry.accessor)?), None));
             }
