@@ -48,7 +48,7 @@ const UNAUTHENTICATED_PATHS: &[&str] =
     &["sys/wrapping/lookup", "sys/wrapping/pubkey", "sys/internal/ui/mounts", "sys/internal/ui/mounts/*"];
 
 /// Vault's special-path match: exact, or prefix when the pattern ends in `*`.
-fn matches_special(patterns: &[&str], path: &str) -> bool {
+pub(crate) fn matches_special(patterns: &[&str], path: &str) -> bool {
     patterns.iter().any(|p| match p.strip_suffix('*') {
         Some(prefix) => path.starts_with(prefix),
         None => path == *p,
@@ -97,7 +97,8 @@ impl Core {
 
     /// Authentication and ACL for the raw handlers that bypass the pipeline (`sys/metrics`).
     pub async fn check_token(&self, token: Option<&str>, op: Operation, path: &str) -> Result<(), CoreError> {
-        let entry = self.authenticate(token).await?;
+        // The raw handlers do not pass the client's address: CIDR-bound tokens are refused.
+        let entry = self.authenticate(token, None).await?;
         self.authorize(&Request::new(op, path), &entry, None).await
     }
 

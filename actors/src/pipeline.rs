@@ -1,12 +1,13 @@
 //! The request path (DESIGN.md): sealed? → standby? → authenticate → authorize → audit →
 //! route → lease → wrap → audit. Steps whose actors arrive in later work are marked as seams.
 
-use crate::authorize::is_unauthenticated;
+use crate::authorize::{is_unauthenticated, matches_special};
 use crate::core::Core;
 use crate::mount_table::MountConfig;
 use crate::mount_table::Route;
 use crate::token_store::TokenEntry;
 use crate::{auth, system, CoreError, Request, Response};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Who serves a path: the system backend, the token store, or a mount through the router.
@@ -30,13 +31,22 @@ impl Target {
 }
 
 impl Core {
-    /// Resolves the calling token; unknown or missing tokens are denied.
-    pub async fn authenticate(&self, token: Option<&str>) -> Result<Arc<TokenEntry>, CoreError> {
+    /// Resolves the calling token; unknown or missing tokens are denied, and so are tokens bound
+    /// to CIDRs that `remote` (the client's address, if known) is not in.
+    pub async fn authenticate(
+        &self,
+        token: Option<&str>,
+        remote: Option<IpAddr>,
+    ) -> Result<Arc<TokenEntry>, CoreError> {
         if self.is_sealed() {
             return Err(CoreError::Sealed);
         }
         let token = token.filter(|t| !t.is_empty()).ok_or(CoreError::PermissionDenied)?;
-        self.tokens.lookup(token).await?.ok_or(CoreError::PermissionDenied)
+        let entry = self.tokens.lookup(token).await?.ok_or(CoreError::PermissionDenied)?;
+        if !entry.allows_addr(remote) {
+            return Err(CoreError::PermissionDenied);
+        }
+        Ok(entry)
     }
 
     /// Runs one logical request through the pipeline. `Ok(None)` is a success without body.
@@ -46,21 +56,24 @@ impl Core {
             return Err(CoreError::Sealed);
         }
         // 2. Standby forwarding: seam for the replication streamer (single node is always active).
-        // 3. Authenticate. Unauthenticated paths still use a token when one is given. A use of a
-        //    use-limited token is spent here, before the ACL, as Vault does.
-        let unauthenticated = is_unauthenticated(&req.path);
+        // 3. Authenticate. The route is resolved first: a mount's own unauthenticated paths (an
+        //    auth method's `login/*`) need no token. Unauthenticated paths still use a token when
+        //    one is given. A use of a use-limited token is spent here, before the ACL, as Vault
+        //    does.
+        let target = Target::of(&req.path);
+        let route = if target == Target::Router { self.resolve(&mut req) } else { None };
+        let unauthenticated = is_unauthenticated(&req.path)
+            || route.as_ref().is_some_and(|r| matches_special(r.backend.unauthenticated_paths(), &req.relative_path));
         let token = match (unauthenticated, req.client_token.as_deref()) {
             (true, None) => None,
-            (true, Some(t)) => self.tokens.lookup(t).await?,
+            (true, Some(t)) => self.tokens.lookup(t).await?.filter(|e| e.allows_addr(req.remote_addr)),
             (false, t) => {
-                let entry = self.authenticate(t).await?;
+                let entry = self.authenticate(t, req.remote_addr).await?;
                 Some(self.tokens.use_token(&entry).await?.ok_or(CoreError::PermissionDenied)?)
             }
         };
         // 4. Authorize against the token's ACL; a routed write first asks the engine whether the
         //    resource exists (create vs update).
-        let target = Target::of(&req.path);
-        let route = if target == Target::Router { self.resolve(&mut req) } else { None };
         if let Some(entry) = &token {
             req.policies = entry.policies.clone();
             req.token_entry = Some(entry.clone());
@@ -99,6 +112,10 @@ impl Core {
                 )));
             };
             let mut resp = route.backend.handle(req).await?;
+            // 7. Logins: mint the token an auth method's answer describes.
+            if let Some(r) = resp.take_if(|r| r.login.is_some()) {
+                resp = Some(self.complete_login(req, &route.entry, r).await?);
+            }
             // 7. Leases: a secret gets a lease from the expiration manager; a bare TTL of 0
             //    (KV's `ttl` key) means the mount's default.
             if let Some(r) = resp.as_mut() {
@@ -133,7 +150,7 @@ impl Core {
     fn resolve(&self, req: &mut Request) -> Option<Route> {
         let router = self.router.load();
         let (route, rest) = router.route(&req.path)?;
-        req.mount_point = route.entry.path.clone();
+        req.mount_point = route.entry.api_path();
         req.relative_path = rest;
         Some(route.clone())
     }

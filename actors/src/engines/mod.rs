@@ -1,9 +1,11 @@
-//! Secret engines. Each mount gets its own engine instance bound to its barrier view.
+//! Secret engines and auth methods. Each mount gets its own engine instance bound to its
+//! barrier view.
 
 pub mod approle;
 pub mod cubbyhole;
 pub mod kv_v1;
 pub mod kv_v2;
+pub mod userpass;
 
 use crate::barrier::BarrierView;
 use crate::expiration::SecretLease;
@@ -60,13 +62,31 @@ pub fn kv_version(entry: &MountEntry) -> u8 {
     }
 }
 
-/// Builds the engine for a mount entry, or explains why the type is unknown.
+/// Vault's answer for a type it does not know (or not in this table).
+fn unknown_type(kind: &str) -> CoreError {
+    CoreError::invalid(format!("plugin not found in the catalog: {kind}"))
+}
+
+/// Builds the engine for a mount entry (or the auth method for an auth table entry), or
+/// explains why the type is unknown.
 pub fn create_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
+    if entry.is_auth() {
+        return create_auth_backend(entry, view);
+    }
     match entry.kind.as_str() {
         "kv" | "kv-v2" | "generic" => {
             Ok(if kv_version(entry) == 2 { Arc::new(kv_v2::KvV2::new(view)) } else { Arc::new(kv_v1::KvV1::new(view)) })
         }
         "cubbyhole" => Ok(Arc::new(cubbyhole::Cubbyhole::new(view))),
-        other => Err(CoreError::invalid(format!("plugin not found in the catalog: {other}"))),
+        other => Err(unknown_type(other)),
+    }
+}
+
+/// Builds the auth method of an auth table entry (`sys/auth`). `token` never gets here: the
+/// token store is served before routing.
+fn create_auth_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
+    match entry.kind.as_str() {
+        "userpass" => Ok(Arc::new(userpass::Userpass::new(view))),
+        other => Err(unknown_type(other)),
     }
 }

@@ -1,4 +1,5 @@
-//! A row of the mount table, stored (as in Vault) in `core/mounts` through the barrier.
+//! A row of the mount table, stored (as in Vault) in `core/mounts` through the barrier; auth
+//! methods have rows of the same shape in `core/auth`.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -9,6 +10,14 @@ pub const MOUNT_TABLE_PATH: &str = "core/mounts";
 pub const LOGICAL_PREFIX: &str = "logical/";
 /// The system backend's own view.
 pub const SYSTEM_VIEW_PREFIX: &str = "sys/";
+/// The auth table (Vault's `coreAuthConfigPath`), encrypted by the barrier.
+pub const AUTH_TABLE_PATH: &str = "core/auth";
+/// Each auth method's data lives below `auth/<mount uuid>/` (Vault's `credentialBarrierPrefix`).
+pub const CREDENTIAL_VIEW_PREFIX: &str = "auth/";
+/// Auth methods are routed below `auth/` (Vault's `credentialRoutePrefix`).
+pub const CREDENTIAL_ROUTE_PREFIX: &str = "auth/";
+/// `table` of an auth method's entry (Vault's `credentialTableType`).
+pub const AUTH_TABLE: &str = "auth";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct MountConfig {
@@ -28,6 +37,20 @@ pub struct MountConfig {
     pub passthrough_request_headers: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_response_headers: Vec<String>,
+    /// Auth methods only: `default-service` (empty), `default-batch`, `service` or `batch`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub token_type: String,
+}
+
+impl MountConfig {
+    /// The token type as Vault names it in `config` (auth methods only).
+    pub fn token_type_name(&self) -> &str {
+        if self.token_type.is_empty() {
+            "default-service"
+        } else {
+            &self.token_type
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -49,6 +72,9 @@ pub struct MountEntry {
     pub seal_wrap: bool,
     #[serde(default)]
     pub external_entropy_access: bool,
+    /// `auth` for auth methods; empty for secret mounts (Vault's `mounts`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub table: String,
 }
 
 impl MountEntry {
@@ -67,6 +93,28 @@ impl MountEntry {
             local: false,
             seal_wrap: false,
             external_entropy_access: false,
+            table: String::new(),
+        }
+    }
+
+    /// A new auth method entry: accessor `auth_<type>_<8 hex>`, as Vault names them.
+    pub fn new_auth(path: &str, kind: &str, description: &str) -> Self {
+        let mut e = MountEntry::new(path, kind, description);
+        e.accessor = format!("auth_{kind}_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        e.table = AUTH_TABLE.to_string();
+        e
+    }
+
+    pub fn is_auth(&self) -> bool {
+        self.table == AUTH_TABLE
+    }
+
+    /// Where requests reach this mount: `secret/`, or `auth/userpass/` for an auth method.
+    pub fn api_path(&self) -> String {
+        if self.is_auth() {
+            format!("{CREDENTIAL_ROUTE_PREFIX}{}", self.path)
+        } else {
+            self.path.clone()
         }
     }
 
@@ -74,6 +122,8 @@ impl MountEntry {
     pub fn view_prefix(&self) -> String {
         if self.kind == "system" {
             SYSTEM_VIEW_PREFIX.to_string()
+        } else if self.is_auth() {
+            format!("{CREDENTIAL_VIEW_PREFIX}{}/", self.uuid)
         } else {
             format!("{LOGICAL_PREFIX}{}/", self.uuid)
         }
@@ -85,6 +135,11 @@ impl MountEntry {
             MountEntry::new("sys/", "system", "system endpoints used for control, policy and debugging"),
             Self::cubbyhole(),
         ]
+    }
+
+    /// The auth methods every initialized node has: the token store at `auth/token/`.
+    pub fn auth_defaults() -> Vec<MountEntry> {
+        vec![MountEntry::new_auth("token/", "token", "token based credentials")]
     }
 
     /// Vault's `cubbyhole/` mount: local, and neither movable nor removable.

@@ -1,7 +1,10 @@
-//! The mount table actor: owns the table of secret mounts, persists it through the barrier
-//! and publishes an immutable [`Router`] snapshot that the request path reads without waiting.
-//! Changes are copy-on-write: clone the table, change the copy, persist it, then swap.
+//! The mount table actor: owns the table of secret mounts (`core/mounts`) and the table of auth
+//! methods (`core/auth`), persists them through the barrier and publishes an immutable
+//! [`Router`] snapshot over both that the request path reads without waiting. Auth methods are
+//! routed below `auth/`. Changes are copy-on-write: clone a table, change the copy, persist it,
+//! then swap.
 
+mod auth;
 mod entry;
 mod messages;
 mod router;
@@ -11,8 +14,12 @@ use crate::engines::create_backend;
 use crate::CoreError;
 use actix::prelude::*;
 use arc_swap::ArcSwap;
+pub use auth::{DisableAuth, EnableAuth, ListAuth, TuneAuth};
 use entry::StoredTable;
-pub use entry::{normalize_path, MountConfig, MountEntry, MOUNT_TABLE_PATH, PROTECTED_PREFIXES};
+pub use entry::{
+    normalize_path, MountConfig, MountEntry, AUTH_TABLE_PATH, CREDENTIAL_ROUTE_PREFIX, MOUNT_TABLE_PATH,
+    PROTECTED_PREFIXES,
+};
 pub use messages::*;
 pub use router::{Route, Router};
 use std::collections::HashMap;
@@ -21,17 +28,60 @@ use std::sync::Arc;
 pub struct MountTable {
     barrier: Arc<Barrier>,
     entries: Arc<Vec<MountEntry>>,
+    /// Auth methods, `token/` included (the token store serves it; the entry is for listing and
+    /// tuning).
+    auth: Arc<Vec<MountEntry>>,
     router: Arc<ArcSwap<Router>>,
+}
+
+/// Which of the actor's two tables a change edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Mounts,
+    Auth,
+}
+
+impl Table {
+    fn storage_path(self) -> &'static str {
+        match self {
+            Table::Mounts => MOUNT_TABLE_PATH,
+            Table::Auth => AUTH_TABLE_PATH,
+        }
+    }
+
+    /// The `type` stored with the table, as Vault's `MountTable.Type`.
+    fn kind(self) -> &'static str {
+        match self {
+            Table::Mounts => "mounts",
+            Table::Auth => "auth",
+        }
+    }
 }
 
 impl MountTable {
     pub fn new(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>) -> Self {
-        MountTable { barrier, entries: Arc::new(Vec::new()), router }
+        MountTable { barrier, entries: Arc::new(Vec::new()), auth: Arc::new(Vec::new()), router }
     }
 
-    fn publish(&mut self, entries: Vec<MountEntry>) -> Result<(), CoreError> {
-        let router = build_router(&self.barrier, &entries)?;
-        self.entries = Arc::new(entries);
+    fn entries_of(&self, table: Table) -> &Arc<Vec<MountEntry>> {
+        match table {
+            Table::Mounts => &self.entries,
+            Table::Auth => &self.auth,
+        }
+    }
+
+    /// Replaces one table and publishes routes for both.
+    fn publish(&mut self, table: Table, entries: Vec<MountEntry>) -> Result<(), CoreError> {
+        match table {
+            Table::Mounts => self.publish_all(entries, (*self.auth).clone()),
+            Table::Auth => self.publish_all((*self.entries).clone(), entries),
+        }
+    }
+
+    fn publish_all(&mut self, mounts: Vec<MountEntry>, auth: Vec<MountEntry>) -> Result<(), CoreError> {
+        let router = build_router(&self.barrier, &mounts, &auth)?;
+        self.entries = Arc::new(mounts);
+        self.auth = Arc::new(auth);
         self.router.store(Arc::new(router));
         Ok(())
     }
@@ -41,39 +91,57 @@ impl Actor for MountTable {
     type Context = Context<Self>;
 }
 
-fn build_router(barrier: &Arc<Barrier>, entries: &[MountEntry]) -> Result<Router, CoreError> {
+/// Routes for every mount with an engine: the system backend and the token store are served
+/// before routing and get none.
+fn build_router(barrier: &Arc<Barrier>, mounts: &[MountEntry], auth: &[MountEntry]) -> Result<Router, CoreError> {
     let mut routes = HashMap::new();
-    for e in entries.iter().filter(|e| e.kind != "system") {
+    for e in mounts.iter().chain(auth).filter(|e| e.kind != "system" && e.kind != "token") {
         let view = BarrierView::new(barrier.clone(), e.view_prefix());
         let backend = create_backend(e, view)?;
-        routes.insert(e.path.clone(), Route { entry: Arc::new(e.clone()), backend });
+        routes.insert(e.api_path(), Route { entry: Arc::new(e.clone()), backend });
     }
     Ok(Router::new(routes))
 }
 
-async fn persist(barrier: &Barrier, entries: &[MountEntry]) -> Result<(), CoreError> {
-    let stored = StoredTable { kind: "mounts".into(), entries: entries.to_vec() };
-    barrier.put(MOUNT_TABLE_PATH, &serde_json::to_vec(&stored)?).await
+async fn persist(barrier: &Barrier, table: Table, entries: &[MountEntry]) -> Result<(), CoreError> {
+    let stored = StoredTable { kind: table.kind().into(), entries: entries.to_vec() };
+    barrier.put(table.storage_path(), &serde_json::to_vec(&stored)?).await
+}
+
+/// Reads a stored table, or creates and persists `defaults` when there is none.
+async fn load_table(
+    barrier: &Barrier,
+    table: Table,
+    defaults: fn() -> Vec<MountEntry>,
+) -> Result<Vec<MountEntry>, CoreError> {
+    match barrier.get(table.storage_path()).await? {
+        Some(bytes) => Ok(serde_json::from_slice::<StoredTable>(&bytes)?.entries),
+        None => {
+            let entries = defaults();
+            persist(barrier, table, &entries).await?;
+            Ok(entries)
+        }
+    }
 }
 
 /// Runs `work` on a copy of the table and, if it succeeds, persists and publishes the result.
 /// `AtomicResponse` keeps other table messages out until this one is done.
-fn change<F, Fut, T>(table: &MountTable, work: F) -> AtomicResponse<MountTable, Result<T, CoreError>>
+fn change<F, Fut, T>(table: &MountTable, which: Table, work: F) -> AtomicResponse<MountTable, Result<T, CoreError>>
 where
     F: FnOnce(Vec<MountEntry>, Arc<Barrier>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<MountEntry>, T), CoreError>> + 'static,
     T: 'static,
 {
     let barrier = table.barrier.clone();
-    let fut = work((*table.entries).clone(), barrier.clone());
+    let fut = work((**table.entries_of(which)).clone(), barrier.clone());
     let fut = async move {
         let (entries, out) = fut.await?;
-        persist(&barrier, &entries).await?;
+        persist(&barrier, which, &entries).await?;
         Ok::<_, CoreError>((entries, out))
     };
-    AtomicResponse::new(Box::pin(fut.into_actor(table).map(|res, act: &mut MountTable, _| {
+    AtomicResponse::new(Box::pin(fut.into_actor(table).map(move |res, act: &mut MountTable, _| {
         let (entries, out) = res?;
-        act.publish(entries)?;
+        act.publish(which, entries)?;
         Ok(out)
     })))
 }
@@ -84,25 +152,19 @@ impl Handler<LoadMounts> for MountTable {
     fn handle(&mut self, _: LoadMounts, _: &mut Context<Self>) -> Self::Result {
         let barrier = self.barrier.clone();
         let fut = async move {
-            let entries: Vec<MountEntry> = match barrier.get(MOUNT_TABLE_PATH).await? {
-                Some(bytes) => {
-                    let mut entries = serde_json::from_slice::<StoredTable>(&bytes)?.entries;
-                    // Tables written before the cubbyhole engine existed gain its mount.
-                    if !entries.iter().any(|e| e.kind == "cubbyhole") {
-                        entries.push(MountEntry::cubbyhole());
-                        persist(&barrier, &entries).await?;
-                    }
-                    entries
-                }
-                None => {
-                    let entries = MountEntry::defaults();
-                    persist(&barrier, &entries).await?;
-                    entries
-                }
-            };
-            Ok::<_, CoreError>(entries)
+            let mut entries = load_table(&barrier, Table::Mounts, MountEntry::defaults).await?;
+            // Tables written before the cubbyhole engine existed gain its mount.
+            if !entries.iter().any(|e| e.kind == "cubbyhole") {
+                entries.push(MountEntry::cubbyhole());
+                persist(&barrier, Table::Mounts, &entries).await?;
+            }
+            let auth = load_table(&barrier, Table::Auth, MountEntry::auth_defaults).await?;
+            Ok::<_, CoreError>((entries, auth))
         };
-        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut MountTable, _| act.publish(res?))))
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut MountTable, _| {
+            let (entries, auth) = res?;
+            act.publish_all(entries, auth)
+        })))
     }
 }
 
@@ -111,6 +173,7 @@ impl Handler<ClearMounts> for MountTable {
 
     fn handle(&mut self, _: ClearMounts, _: &mut Context<Self>) {
         self.entries = Arc::new(Vec::new());
+        self.auth = Arc::new(Vec::new());
         self.router.store(Arc::new(Router::default()));
     }
 }
@@ -138,7 +201,7 @@ impl Handler<Mount> for MountTable {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, msg: Mount, _: &mut Context<Self>) -> Self::Result {
-        change(self, move |mut entries, barrier| async move {
+        change(self, Table::Mounts, move |mut entries, barrier| async move {
             let mut entry = msg.0;
             entry.path = normalize_path(&entry.path);
             if entry.path == "/" {
@@ -157,7 +220,7 @@ impl Handler<Unmount> for MountTable {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, msg: Unmount, _: &mut Context<Self>) -> Self::Result {
-        change(self, move |mut entries, barrier| async move {
+        change(self, Table::Mounts, move |mut entries, barrier| async move {
             let path = normalize_path(&msg.0);
             if PROTECTED_PREFIXES.iter().any(|p| path.starts_with(p)) {
                 return Err(CoreError::invalid(format!("cannot unmount \"{path}\"")));
@@ -176,7 +239,7 @@ impl Handler<Remount> for MountTable {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, msg: Remount, _: &mut Context<Self>) -> Self::Result {
-        change(self, move |mut entries, _| async move {
+        change(self, Table::Mounts, move |mut entries, _| async move {
             let from = normalize_path(&msg.from);
             let to = normalize_path(&msg.to);
             for p in [&from, &to] {
@@ -201,7 +264,7 @@ impl Handler<Tune> for MountTable {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, msg: Tune, _: &mut Context<Self>) -> Self::Result {
-        change(self, move |mut entries, _| async move {
+        change(self, Table::Mounts, move |mut entries, _| async move {
             let path = normalize_path(&msg.path);
             let entry = entries
                 .iter_mut()

@@ -1,6 +1,7 @@
 //! The system backend: `sys/` paths that go through the logical pipeline (authenticated).
 //! The seal, init and health endpoints that must answer while sealed live in the api crate.
 
+mod auth;
 mod capabilities;
 pub(crate) mod fields;
 mod keys;
@@ -23,6 +24,20 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
     let op = req.operation;
     let segments: Vec<&str> = path.split('/').collect();
     match (op, segments.as_slice()) {
+        (Operation::Read, ["auth"] | ["auth", ""]) => auth::list(core).await,
+        (_, ["auth"] | ["auth", ""]) => Err(CoreError::UnsupportedOperation),
+        (Operation::Read, ["auth", _, .., "tune"]) => auth::read_tune(core, auth_arg(&path, "auth/", true)?).await,
+        (Operation::Update, ["auth", _, .., "tune"]) => auth::tune(core, auth_arg(&path, "auth/", true)?, req).await,
+        (Operation::Read, ["auth", ..]) => auth::read(core, auth_arg(&path, "auth/", false)?).await,
+        (Operation::Update, ["auth", ..]) => auth::enable(core, auth_arg(&path, "auth/", false)?, req).await,
+        (Operation::Delete, ["auth", ..]) => auth::disable(core, auth_arg(&path, "auth/", false)?).await,
+        // Vault serves an auth method's tuning under sys/mounts too.
+        (Operation::Read, ["mounts", "auth", _, .., "tune"]) => {
+            auth::read_tune(core, auth_arg(&path, "mounts/auth/", true)?).await
+        }
+        (Operation::Update, ["mounts", "auth", _, .., "tune"]) => {
+            auth::tune(core, auth_arg(&path, "mounts/auth/", true)?, req).await
+        }
         (Operation::Read, ["mounts"] | ["mounts", ""]) => mounts::list(core).await,
         (_, ["mounts"] | ["mounts", ""]) => Err(CoreError::UnsupportedOperation),
         (Operation::Read, ["mounts", .., "tune"]) => mounts::read_tune(core, mount_arg(&path, true)?).await,
@@ -68,6 +83,7 @@ fn is_known_prefix(segments: &[&str]) -> bool {
         segments.first(),
         Some(
             &"mounts"
+                | &"auth"
                 | &"remount"
                 | &"key-status"
                 | &"rotate"
@@ -102,6 +118,16 @@ fn mount_arg(path: &str, tune: bool) -> Result<&str, CoreError> {
     let rest = if tune { rest.strip_suffix("/tune").unwrap_or(rest) } else { rest };
     if rest.trim_matches('/').is_empty() {
         return Err(CoreError::invalid("path cannot be empty"));
+    }
+    Ok(rest)
+}
+
+/// The auth method path in `<prefix><path>[/tune]` (`auth/` or `mounts/auth/`).
+fn auth_arg<'a>(path: &'a str, prefix: &str, tune: bool) -> Result<&'a str, CoreError> {
+    let rest = path.strip_prefix(prefix).unwrap_or("");
+    let rest = if tune { rest.strip_suffix("/tune").unwrap_or(rest) } else { rest };
+    if rest.trim_matches('/').is_empty() {
+        return Err(CoreError::invalid("path must be specified as a string"));
     }
     Ok(rest)
 }

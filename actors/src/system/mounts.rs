@@ -1,10 +1,11 @@
-//! `sys/mounts`, `sys/mounts/<path>[/tune]`, `sys/remount` and `sys/internal/ui/mounts`.
+//! `sys/mounts`, `sys/mounts/<path>[/tune]`, `sys/remount` and `sys/internal/ui/mounts`; the
+//! mount rendering and tuning that `sys/auth` shares.
 
 use super::fields;
 use crate::core::Core;
 use crate::duration::format_duration;
 use crate::engines::{kv_version, SECRET_ENGINE_TYPES};
-use crate::mount_table::{normalize_path, ListMounts, Mount, MountEntry, Remount, Tune, Unmount};
+use crate::mount_table::{normalize_path, EntryEdit, ListAuth, ListMounts, Mount, MountEntry, Remount, Tune, Unmount};
 use crate::{CoreError, Request, Response, VERSION};
 use serde_json::{json, Map, Value};
 
@@ -27,13 +28,19 @@ pub fn mount_json(e: &MountEntry) -> Value {
     if !e.config.listing_visibility.is_empty() {
         config["listing_visibility"] = json!(e.config.listing_visibility);
     }
+    if e.is_auth() {
+        config["token_type"] = json!(e.config.token_type_name());
+    }
+    // Methods enabled through the API have an (empty) options map; the built-in token store none.
+    let options =
+        if !e.options.is_empty() || (e.is_auth() && e.kind != "token") { json!(e.options) } else { Value::Null };
     let mut out = json!({
         "accessor": e.accessor,
         "config": config,
         "description": e.description,
         "external_entropy_access": e.external_entropy_access,
         "local": e.local,
-        "options": if e.options.is_empty() { Value::Null } else { json!(e.options) },
+        "options": options,
         "plugin_version": "",
         "running_plugin_version": format!("v{VERSION}+builtin.strongbox"),
         "running_sha256": "",
@@ -41,7 +48,7 @@ pub fn mount_json(e: &MountEntry) -> Value {
         "type": e.kind,
         "uuid": e.uuid,
     });
-    if SECRET_ENGINE_TYPES.contains(&e.kind.as_str()) {
+    if SECRET_ENGINE_TYPES.contains(&e.kind.as_str()) || (e.is_auth() && e.kind != "token") {
         out["deprecation_status"] = json!("supported");
     }
     out
@@ -107,6 +114,11 @@ pub async fn read_tune(core: &Core, path: &str) -> Result<Option<Response>, Core
     let entry = find(core, path)
         .await?
         .ok_or_else(|| CoreError::invalid(format!("cannot fetch sysview for path \"{}\"", normalize_path(path))))?;
+    Ok(Some(Response::from_value(tune_json(core, &entry))))
+}
+
+/// What a tune read shows (Vault's `handleTuneReadCommon`): the effective TTLs.
+pub(super) fn tune_json(core: &Core, entry: &MountEntry) -> Value {
     let (default, max) = core.effective_ttls(&entry.config);
     let mut data = json!({
         "default_lease_ttl": default,
@@ -114,17 +126,20 @@ pub async fn read_tune(core: &Core, path: &str) -> Result<Option<Response>, Core
         "description": entry.description,
         "force_no_cache": entry.config.force_no_cache,
     });
+    if entry.is_auth() {
+        data["token_type"] = json!(entry.config.token_type_name());
+    }
     if !entry.options.is_empty() {
         data["options"] = json!(entry.options);
     }
     if !entry.config.listing_visibility.is_empty() {
         data["listing_visibility"] = json!(entry.config.listing_visibility);
     }
-    Ok(Some(Response::from_value(data)))
+    data
 }
 
 /// Applies the tunable parts of a `config` object (enable) or a tune body to `entry`.
-fn apply_config(core: &Core, entry: &mut MountEntry, cfg: &Map<String, Value>) -> Result<(), CoreError> {
+pub(super) fn apply_config(core: &Core, entry: &mut MountEntry, cfg: &Map<String, Value>) -> Result<(), CoreError> {
     if let Some(v) = fields::duration(cfg, "default_lease_ttl")? {
         entry.config.default_lease_ttl = v;
     }
@@ -168,18 +183,34 @@ fn apply_config(core: &Core, entry: &mut MountEntry, cfg: &Map<String, Value>) -
 }
 
 pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
-    let data = req.data.clone();
-    let description = fields::string(&data, "description")?;
-    let options = fields::string_map(&data, "options")?;
-    // Validate against the current entry first so errors come back before anything changes.
-    let mut preview = find(core, path)
+    let current = find(core, path)
         .await?
         .ok_or_else(|| CoreError::invalid(format!("cannot fetch sysview for path \"{}\"", normalize_path(path))))?;
-    apply_config(core, &mut preview, &data)?;
+    let apply = tune_edit(core, current, &req.data)?;
+    core.mounts.send(Tune { path: path.to_string(), apply }).await??;
+    Ok(None)
+}
+
+/// Validates a tune body against the `current` entry (so errors come back before anything
+/// changes) and returns the edit that applies it (Vault's `handleTuneWriteCommon`).
+pub(super) fn tune_edit(core: &Core, current: MountEntry, data: &Map<String, Value>) -> Result<EntryEdit, CoreError> {
+    let description = fields::string(data, "description")?;
+    let options = fields::string_map(data, "options")?;
+    let mut preview = current;
+    apply_config(core, &mut preview, data)?;
+    if let Some(t) = fields::string(data, "token_type")? {
+        if !preview.is_auth() {
+            return Err(CoreError::invalid("'token_type' can only be modified on auth mounts"));
+        }
+        if preview.kind == "token" {
+            return Err(CoreError::invalid("'token_type' cannot be set for 'token' or 'ns_token' auth mounts"));
+        }
+        preview.config.token_type = token_type(&t)?;
+    }
     if let Some(opts) = &options {
         check_version_change(&preview, opts)?;
     }
-    let apply = Box::new(move |entry: &mut MountEntry| {
+    Ok(Box::new(move |entry: &mut MountEntry| {
         entry.config = preview.config;
         if let Some(d) = description {
             entry.description = d;
@@ -188,9 +219,16 @@ pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Respo
             entry.options.extend(opts);
         }
         Ok(())
-    });
-    core.mounts.send(Tune { path: path.to_string(), apply }).await??;
-    Ok(None)
+    }))
+}
+
+/// An auth method's `token_type` setting, stored empty for the default (`default-service`).
+pub(super) fn token_type(value: &str) -> Result<String, CoreError> {
+    match value {
+        "" | "default-service" => Ok(String::new()),
+        "default-batch" | "service" | "batch" => Ok(value.to_string()),
+        _ => Err(CoreError::invalid("invalid value for 'token_type'")),
+    }
 }
 
 /// KV mounts keep their version: an upgrade in place is not supported yet, a downgrade never is.
@@ -243,20 +281,35 @@ fn ui_visible(core: &Core, req: &Request, entry: &MountEntry) -> Result<bool, Co
         return Ok(true);
     }
     match &req.token_entry {
-        Some(token) => Ok(token.is_root() || core.acl_for(token)?.has_mount_access(&entry.path)),
+        Some(token) => Ok(token.is_root() || core.acl_for(token)?.has_mount_access(&entry.api_path())),
         None => Ok(false),
     }
 }
 
+/// The mounts of one table the caller may see: everything for a token, only the type,
+/// description and options without one.
+fn ui_table(core: &Core, req: &Request, entries: &[MountEntry]) -> Result<Map<String, Value>, CoreError> {
+    let mut out = Map::new();
+    for e in entries {
+        if !ui_visible(core, req, e)? {
+            continue;
+        }
+        let shown = if req.token_entry.is_some() {
+            mount_json(e)
+        } else {
+            let v = mount_json(e);
+            json!({ "type": v["type"], "description": v["description"], "options": v["options"] })
+        };
+        out.insert(e.path.clone(), shown);
+    }
+    Ok(out)
+}
+
 /// `sys/internal/ui/mounts`: what the UI and the CLI may see.
 pub async fn ui_list(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let mut secret = Map::new();
-    for e in entries(core).await?.iter() {
-        if ui_visible(core, req, e)? {
-            secret.insert(e.path.clone(), mount_json(e));
-        }
-    }
-    Ok(Some(Response::from_value(json!({ "secret": secret, "auth": {} }))))
+    let secret = ui_table(core, req, &entries(core).await?)?;
+    let auth = ui_table(core, req, &core.mounts.send(ListAuth).await?)?;
+    Ok(Some(Response::from_value(json!({ "secret": secret, "auth": auth }))))
 }
 
 /// `sys/internal/ui/mounts/<path>`: the mount serving a path (the CLI reads the KV version here).
@@ -271,7 +324,7 @@ pub async fn ui_read(core: &Core, req: &Request, path: &str) -> Result<Option<Re
         ))
     };
     let entry = core.router.load().entry_for(path).ok_or_else(preflight)?;
-    if !token.is_root() && !core.acl_for(token)?.has_mount_access(&entry.path) {
+    if !token.is_root() && !core.acl_for(token)?.has_mount_access(&entry.api_path()) {
         return Err(preflight());
     }
     let mut v = mount_json(&entry);

@@ -38,6 +38,8 @@ struct BatchBody {
     parent: Option<String>,
     #[serde(rename = "r", default, skip_serializing_if = "String::is_empty")]
     role: String,
+    #[serde(rename = "b", default, skip_serializing_if = "Vec::is_empty")]
+    bound_cidrs: Vec<String>,
 }
 
 pub fn is_batch_token(token: &str) -> bool {
@@ -55,6 +57,7 @@ pub(crate) fn encode(key: &[u8], entry: &TokenEntry) -> Result<String, CoreError
         ttl: entry.ttl,
         parent: entry.parent.clone(),
         role: entry.role.clone(),
+        bound_cidrs: entry.bound_cidrs.clone(),
     };
     let sealed = Barrier::seal_with(key, BATCH_AAD, &serde_json::to_vec(&body)?)?;
     Ok(format!("{BATCH_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed)))
@@ -85,6 +88,7 @@ pub(crate) fn decode(key: &[u8], token: &str) -> Option<TokenEntry> {
         // A batch token without a TTL is born expired, as in Vault.
         expire_time: Some(expiry(issued, body.ttl).unwrap_or(issued)),
         lease_ttl: body.ttl,
+        bound_cidrs: body.bound_cidrs,
         ..Default::default()
     })
 }

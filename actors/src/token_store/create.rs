@@ -34,6 +34,8 @@ pub struct NewToken {
     pub token_type: TokenType,
     pub renewable: bool,
     pub entity_id: String,
+    /// `token_bound_cidrs` of a login.
+    pub bound_cidrs: Vec<String>,
 }
 
 /// A minted token: the ID goes to the client once and is then forgotten.
@@ -95,6 +97,7 @@ impl TokenStore {
             expire_time: expiry(now, spec.ttl),
             last_renewal_time: None,
             lease_ttl: spec.ttl,
+            bound_cidrs: spec.bound_cidrs,
             key: String::new(),
         };
         if entry.is_batch() {

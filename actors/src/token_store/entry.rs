@@ -4,6 +4,7 @@
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 /// Vault's token types (`logical.TokenType`) as the API names them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +70,9 @@ pub struct TokenEntry {
     /// again, as Vault's lease does.
     #[serde(default)]
     pub lease_ttl: u64,
+    /// `token_bound_cidrs` of a login: addresses or blocks the token may be used from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bound_cidrs: Vec<String>,
     /// The salted hash this entry is stored under (in memory only; empty for batch tokens).
     #[serde(skip)]
     pub(crate) key: String,
@@ -97,10 +101,30 @@ impl TokenEntry {
         self.expire_time.is_some_and(|t| now > t)
     }
 
+    /// Whether a client at `addr` may use the token. As Vault's `CheckToken`, bound CIDRs bind
+    /// every token but a non-expiring one (root), and an unknown address never matches.
+    pub fn allows_addr(&self, addr: Option<IpAddr>) -> bool {
+        self.ttl == 0 || addr_in_cidrs(addr, &self.bound_cidrs)
+    }
+
     /// Whole seconds left (Vault truncates), 0 for tokens that never expire.
     pub fn remaining_ttl(&self, now: DateTime<Utc>) -> u64 {
         self.expire_time.map(|t| (t - now).num_seconds().max(0) as u64).unwrap_or(0)
     }
+}
+
+/// Vault's `cidrutil.RemoteAddrIsOk`: true without blocks; otherwise `addr` must be known and
+/// inside one of them (an address alone is a single-host block; an unparsable block matches
+/// nothing).
+pub fn addr_in_cidrs(addr: Option<IpAddr>, blocks: &[String]) -> bool {
+    if blocks.is_empty() {
+        return true;
+    }
+    let Some(addr) = addr else { return false };
+    blocks.iter().any(|b| match b.parse::<IpAddr>() {
+        Ok(ip) => ip == addr,
+        Err(_) => b.parse::<ipnet::IpNet>().is_ok_and(|net| net.contains(&addr)),
+    })
 }
 
 /// `accessor/<salted accessor>`: which token an accessor names. The plain accessor is kept (it
@@ -142,6 +166,18 @@ mod tests {
         let t = unix(1_795_889_410);
         assert_eq!(rfc3339_nano(t), "2026-11-28T18:10:10Z");
         assert_eq!(rfc3339_nano(t + Duration::nanoseconds(484_466_650)), "2026-11-28T18:10:10.48446665Z");
+    }
+
+    #[test]
+    fn bound_cidrs_bind_all_but_non_expiring_tokens() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let mut e =
+            TokenEntry { ttl: 60, bound_cidrs: vec!["127.0.0.1".into(), "10.0.0.0/8".into()], ..Default::default() };
+        assert!(e.allows_addr(ip("127.0.0.1")) && e.allows_addr(ip("10.1.2.3")));
+        assert!(!e.allows_addr(ip("127.0.0.2")) && !e.allows_addr(None));
+        e.ttl = 0;
+        assert!(e.allows_addr(ip("127.0.0.2")), "non-expiring tokens are not bound");
+        assert!(TokenEntry { ttl: 60, ..Default::default() }.allows_addr(None));
     }
 
     #[test]

@@ -42,7 +42,7 @@ use zeroize::Zeroizing;
 
 pub use batch::{is_batch_token, BATCH_TOKEN_PREFIX};
 pub use create::{CreatedToken, NewToken};
-pub use entry::{rfc3339_nano, AccessorEntry, TokenEntry, TokenType};
+pub use entry::{addr_in_cidrs, rfc3339_nano, AccessorEntry, TokenEntry, TokenType};
 pub use leases::TokenLeases;
 pub use renew::Renewed;
 pub use roles::{glob_match, Role, RoleTokenType};

@@ -318,6 +318,7 @@ pub(super) async fn create(
         token_type,
         renewable,
         entity_id,
+        bound_cidrs: Vec::new(),
     };
     let created = core.tokens.create(spec).await?;
     let set = core.policies();

@@ -1,0 +1,109 @@
+//! `sys/auth`, `sys/auth/<path>`, `sys/auth/<path>/tune` (and `sys/mounts/auth/<path>/tune`):
+//! Vault's `handleAuthTable`, `handleReadAuth`, `handleEnableAuth`, `handleDisableAuth` and the
+//! auth half of the tune endpoints.
+
+use super::fields;
+use super::mounts::{apply_config, mount_json, token_type, tune_edit, tune_json};
+use crate::core::Core;
+use crate::mount_table::{normalize_path, DisableAuth, EnableAuth, ListAuth, MountEntry, TuneAuth};
+use crate::{CoreError, Request, Response};
+use serde_json::{Map, Value};
+
+async fn find(core: &Core, path: &str) -> Result<Option<MountEntry>, CoreError> {
+    let path = normalize_path(path);
+    Ok(core.mounts.send(ListAuth).await?.iter().find(|e| e.path == path).cloned())
+}
+
+fn no_sysview(path: &str) -> CoreError {
+    CoreError::invalid(format!("cannot fetch sysview for path \"auth/{}\"", normalize_path(path)))
+}
+
+pub async fn list(core: &Core) -> Result<Option<Response>, CoreError> {
+    let entries = core.mounts.send(ListAuth).await?;
+    let data: Map<String, Value> = entries.iter().map(|e| (e.path.clone(), mount_json(e))).collect();
+    Ok(Some(Response::with_data(data)))
+}
+
+pub async fn read(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    let entry = find(core, path)
+        .await?
+        .ok_or_else(|| CoreError::invalid(format!("No auth engine at {}", normalize_path(path))))?;
+    Ok(Some(Response::from_value(mount_json(&entry))))
+}
+
+/// The method type: `type`, or `plugin_name` (also in `config`) for the `plugin` type.
+fn method_type(data: &Map<String, Value>, config: Option<&Map<String, Value>>) -> Result<String, CoreError> {
+    let kind = fields::string(data, "type")?.unwrap_or_default();
+    match kind.as_str() {
+        "" => Err(CoreError::invalid("backend type must be specified as a string")),
+        "plugin" => {
+            let from_config = match config {
+                Some(c) => fields::string(c, "plugin_name")?,
+                None => None,
+            };
+            from_config
+                .or(fields::string(data, "plugin_name")?)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| CoreError::invalid("plugin_name must be provided for plugin backend"))
+        }
+        _ => Ok(kind),
+    }
+}
+
+pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    let data = &req.data;
+    let config = fields::object(data, "config")?;
+    let kind = method_type(data, config)?;
+    let mut entry = MountEntry::new_auth(path, &kind, &fields::string(data, "description")?.unwrap_or_default());
+    entry.options = fields::string_map(data, "options")?.unwrap_or_default();
+    if entry.options.get("version").is_some_and(|v| !v.is_empty()) {
+        return Err(CoreError::invalid(format!("auth method \"{kind}\" does not allow setting a version")));
+    }
+    entry.local = fields::boolean(data, "local")?.unwrap_or(false);
+    entry.seal_wrap = fields::boolean(data, "seal_wrap")?.unwrap_or(false);
+    entry.external_entropy_access = fields::boolean(data, "external_entropy_access")?.unwrap_or(false);
+    if let Some(cfg) = config {
+        let default = fields::duration(cfg, "default_lease_ttl")?.unwrap_or(0);
+        let max = fields::duration(cfg, "max_lease_ttl")?.unwrap_or(0);
+        if max != 0 && default > max {
+            return Err(CoreError::invalid("given default lease TTL greater than given max lease TTL"));
+        }
+        if max == 0 && default > core.config.max_lease_ttl {
+            return Err(CoreError::invalid(format!(
+                "given default lease TTL greater than system max lease TTL of {}",
+                core.config.max_lease_ttl
+            )));
+        }
+        entry.config.token_type = token_type(&fields::string(cfg, "token_type")?.unwrap_or_default())?;
+        if let Some(v) = fields::string(cfg, "listing_visibility")? {
+            if !["", "hidden", "unauth"].contains(&v.as_str()) {
+                return Err(CoreError::invalid(format!("invalid listing_visibility {v}")));
+            }
+        }
+        apply_config(core, &mut entry, cfg)?;
+    }
+    core.mounts.send(EnableAuth(entry)).await??;
+    Ok(None)
+}
+
+pub async fn disable(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    // The tokens the method issued go first (Vault's disableCredential revokes the mount's
+    // lease prefix); the token store itself cannot be disabled.
+    if normalize_path(path) != "token/" && find(core, path).await?.is_some() {
+        super::leases::revoke_mount(core, &format!("auth/{}", normalize_path(path))).await?;
+    }
+    core.mounts.send(DisableAuth(path.to_string())).await??;
+    Ok(None)
+}
+
+pub async fn read_tune(core: &Core, path: &str) -> Result<Option<Response>, CoreError> {
+    let entry = find(core, path).await?.ok_or_else(|| no_sysview(path))?;
+    Ok(Some(Response::from_value(tune_json(core, &entry))))
+}
+
+pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    let current = find(core, path).await?.ok_or_else(|| no_sysview(path))?;
+    let apply = tune_edit(core, current, &req.data)?;
+    core.mounts.send(TuneAuth { path: path.to_string(), apply }).await??;
+    Ok(None)
+}
