@@ -2,29 +2,15 @@
 //! `RegisterAuth`): an auth method answers a login with [`Login`], the decision; this mints the
 //! token it describes and answers with the `auth` block instead.
 
+pub(crate) use crate::auth::token::fields::sanitize_policies;
 use crate::core::Core;
 use crate::mount_table::MountEntry;
 use crate::policy_store::RESPONSE_WRAPPING_POLICY_NAME;
-use crate::token_store::{CreatedToken, NewToken, SysTtls, TokenType};
+use crate::token_store::{NewToken, SysTtls, TokenType};
 use crate::{Auth, CoreError, Login, Request, Response};
 
 /// Policies no token may be given (Vault's `NonAssignablePolicies`).
 const NON_ASSIGNABLE: [&str; 2] = [RESPONSE_WRAPPING_POLICY_NAME, "control-group"];
-
-/// Vault's `policyutil.SanitizePolicies`: trimmed and lower-cased, empties dropped, `root`
-/// swallows everything else, `default` added when asked, deduplicated and sorted.
-pub(crate) fn sanitize_policies(policies: &[String], add_default: bool) -> Vec<String> {
-    let mut list: Vec<String> = policies.iter().map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect();
-    if list.iter().any(|p| p == "root") {
-        return vec!["root".into()];
-    }
-    if add_default && !list.iter().any(|p| p == "default") {
-        list.push("default".into());
-    }
-    list.sort();
-    list.dedup();
-    list
-}
 
 /// The token type of a login (Vault's router): a mount tuned to `service` or `batch` decides;
 /// `default-service` / `default-batch` decide only when the method did not ask for one.
@@ -94,10 +80,8 @@ impl Core {
             bound_cidrs: login.bound_cidrs,
             ..Default::default()
         };
+        // lease: the token store registers every service token's lease as it mints it.
         let created = self.tokens.create(spec).await?;
-        if token_type == TokenType::Service {
-            self.register_login_lease(req, &created).await?;
-        }
         let e = &created.entry;
         resp.warnings.extend(warnings);
         resp.auth = Some(Auth {
@@ -125,14 +109,6 @@ impl Core {
             max_ttl = login.max_ttl;
         }
         self.tokens.creation_ttl(SysTtls { default_ttl, max_ttl }, login.ttl, login.period, login.explicit_max_ttl)
-    }
-
-    /// lease: the login token's lease (Vault's `expiration.RegisterAuth`, service tokens only,
-    /// ID `<login path>/<token hash>`) is registered by the token store's lease hook as the
-    /// token is minted, like every service token's; if that fails the store revokes the token
-    /// and `tokens.create` fails, as Vault's login does. Nothing is left to do here.
-    async fn register_login_lease(&self, _req: &Request, _token: &CreatedToken) -> Result<(), CoreError> {
-        Ok(())
     }
 }
 

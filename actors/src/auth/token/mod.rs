@@ -4,7 +4,7 @@
 //! own rules (subset policies, sudo-only options, roles).
 
 mod create;
-mod fields;
+pub(crate) mod fields;
 mod lookup;
 mod renew;
 mod revoke;
