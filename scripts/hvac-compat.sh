@@ -59,6 +59,8 @@ DEFAULT_MODULES=(
     tests/integration_tests/api/secrets_engines/test_kv_v1.py
     tests/integration_tests/api/secrets_engines/test_kv_v2.py
     tests/integration_tests/api/auth_methods/test_token.py
+    tests/integration_tests/api/auth_methods/test_approle.py
+    tests/integration_tests/v1/test_approle.py
 )
 # Tests of modules that do not pass whole yet, by pytest node id (test_integration.py also
 # needs transit, gcp and `?list=True`; test_auth.py needs the github auth method).

@@ -87,6 +87,7 @@ pub fn create_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn L
 fn create_auth_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
     match entry.kind.as_str() {
         "userpass" => Ok(Arc::new(userpass::Userpass::new(view))),
+        "approle" => Ok(Arc::new(approle::AppRole::new(view, entry.config.max_lease_ttl))),
         other => Err(unknown_type(other)),
     }
 }
