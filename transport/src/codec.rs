@@ -4,8 +4,10 @@
 
 use bytes::{Buf, BufMut, BytesMut};
 
-/// Large enough for a raft batch or a snapshot chunk; far below what would hurt memory.
-pub const MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
+/// Large enough for a raft batch, and for a snapshot of the applied data, which travels whole in
+/// one raft message today (streaming snapshots in chunks would lift this); only authenticated
+/// members (mutual TLS) can send a frame at all.
+pub const MAX_FRAME_SIZE: usize = 256 * 1024 * 1024;
 const HEADER: usize = 4;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
