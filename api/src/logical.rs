@@ -53,6 +53,15 @@ fn clean_path(path: &str) -> String {
     out
 }
 
+/// Go's `strconv.ParseBool`, which Vault applies to `?list=` (hvac sends `list=True`).
+fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 pub async fn handle(req: HttpRequest, payload: Payload, state: Data<ApiState>) -> HttpResponse {
     let started = Instant::now();
     let path = clean_path(req.match_info().query("path"));
@@ -63,7 +72,15 @@ pub async fn handle(req: HttpRequest, payload: Payload, state: Data<ApiState>) -
 
 async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &str) -> HttpResponse {
     let mut data = query_data(req);
-    let query_list = data.remove("list").and_then(|v| v.as_str().map(|s| s == "true" || s == "1")).unwrap_or(false);
+    let list_param = data.remove("list").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let query_list = match parse_bool(&list_param) {
+        Some(b) => b,
+        // Vault answers a GET with an unparsable `list` with a bare 400.
+        None if req.method() == actix_web::http::Method::GET && !list_param.is_empty() => {
+            return respond_error(400, vec![]);
+        }
+        None => false,
+    };
     let Some(op) = operation(req, query_list) else {
         return respond_error(405, vec!["unsupported operation".into()]);
     };
@@ -107,7 +124,20 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
 
 #[cfg(test)]
 mod tests {
-    use super::clean_path;
+    use super::{clean_path, parse_bool};
+
+    #[test]
+    fn list_flag_parses_like_go() {
+        for t in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        for bad in ["", "yes", "tRUE", "2"] {
+            assert_eq!(parse_bool(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn collapses_slashes() {

@@ -3,7 +3,7 @@
 //! auth half of the tune endpoints.
 
 use super::fields;
-use super::mounts::{apply_config, mount_json, token_type, tune_edit, tune_json};
+use super::mounts::{apply_config, check_enable_ttls, mount_json, token_type, tune_edit, tune_json};
 use crate::core::Core;
 use crate::mount_table::{normalize_path, DisableAuth, EnableAuth, ListAuth, MountEntry, TuneAuth};
 use crate::{CoreError, Request, Response};
@@ -63,24 +63,14 @@ pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Res
     entry.seal_wrap = fields::boolean(data, "seal_wrap")?.unwrap_or(false);
     entry.external_entropy_access = fields::boolean(data, "external_entropy_access")?.unwrap_or(false);
     if let Some(cfg) = config {
-        let default = fields::duration(cfg, "default_lease_ttl")?.unwrap_or(0);
-        let max = fields::duration(cfg, "max_lease_ttl")?.unwrap_or(0);
-        if max != 0 && default > max {
-            return Err(CoreError::invalid("given default lease TTL greater than given max lease TTL"));
-        }
-        if max == 0 && default > core.config.max_lease_ttl {
-            return Err(CoreError::invalid(format!(
-                "given default lease TTL greater than system max lease TTL of {}",
-                core.config.max_lease_ttl
-            )));
-        }
         entry.config.token_type = token_type(&fields::string(cfg, "token_type")?.unwrap_or_default())?;
         if let Some(v) = fields::string(cfg, "listing_visibility")? {
             if !["", "hidden", "unauth"].contains(&v.as_str()) {
                 return Err(CoreError::invalid(format!("invalid listing_visibility {v}")));
             }
         }
-        apply_config(core, &mut entry, cfg)?;
+        apply_config(&mut entry, cfg)?;
+        check_enable_ttls(core, &entry.config)?;
     }
     core.mounts.send(EnableAuth(entry)).await??;
     Ok(None)
@@ -103,7 +93,7 @@ pub async fn read_tune(core: &Core, path: &str) -> Result<Option<Response>, Core
 
 pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
     let current = find(core, path).await?.ok_or_else(|| no_sysview(path))?;
-    let apply = tune_edit(core, current, &req.data)?;
+    let apply = tune_edit(current, &req.data)?;
     core.mounts.send(TuneAuth { path: path.to_string(), apply }).await??;
     Ok(None)
 }

@@ -3,9 +3,10 @@
 
 use super::fields;
 use crate::core::Core;
-use crate::duration::format_duration;
 use crate::engines::{kv_version, SECRET_ENGINE_TYPES};
-use crate::mount_table::{normalize_path, EntryEdit, ListAuth, ListMounts, Mount, MountEntry, Remount, Tune, Unmount};
+use crate::mount_table::{
+    normalize_path, EntryEdit, ListAuth, ListMounts, Mount, MountConfig, MountEntry, Remount, Tune, Unmount,
+};
 use crate::{CoreError, Request, Response, VERSION};
 use serde_json::{json, Map, Value};
 
@@ -95,7 +96,8 @@ pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Res
     entry.seal_wrap = fields::boolean(data, "seal_wrap")?.unwrap_or(false);
     entry.external_entropy_access = fields::boolean(data, "external_entropy_access")?.unwrap_or(false);
     if let Some(cfg) = fields::object(data, "config")? {
-        apply_config(core, &mut entry, cfg)?;
+        apply_config(&mut entry, cfg)?;
+        check_enable_ttls(core, &entry.config)?;
     }
     core.mounts.send(Mount(entry)).await??;
     Ok(None)
@@ -138,12 +140,22 @@ pub(super) fn tune_json(core: &Core, entry: &MountEntry) -> Value {
     data
 }
 
-/// Applies the tunable parts of a `config` object (enable) or a tune body to `entry`.
-pub(super) fn apply_config(core: &Core, entry: &mut MountEntry, cfg: &Map<String, Value>) -> Result<(), CoreError> {
-    if let Some(v) = fields::duration(cfg, "default_lease_ttl")? {
+/// A TTL field of a `config` object or tune body: `""` leaves the value as it is (Vault's
+/// tune handler), `"system"` resets it to the system default (0).
+fn ttl_field(cfg: &Map<String, Value>, key: &str) -> Result<Option<u64>, CoreError> {
+    match fields::get(cfg, key) {
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        _ => fields::duration(cfg, key),
+    }
+}
+
+/// Applies the tunable parts of a `config` object (enable) or a tune body to `entry`. The TTLs
+/// are checked by the caller: `check_enable_ttls` or `check_tune_ttls`.
+pub(super) fn apply_config(entry: &mut MountEntry, cfg: &Map<String, Value>) -> Result<(), CoreError> {
+    if let Some(v) = ttl_field(cfg, "default_lease_ttl")? {
         entry.config.default_lease_ttl = v;
     }
-    if let Some(v) = fields::duration(cfg, "max_lease_ttl")? {
+    if let Some(v) = ttl_field(cfg, "max_lease_ttl")? {
         entry.config.max_lease_ttl = v;
     }
     if let Some(v) = fields::boolean(cfg, "force_no_cache")? {
@@ -166,15 +178,29 @@ pub(super) fn apply_config(core: &Core, entry: &mut MountEntry, cfg: &Map<String
             *target = v;
         }
     }
-    let (default, max) = core.effective_ttls(&entry.config);
-    if max > core.config.max_lease_ttl {
+    Ok(())
+}
+
+/// Vault's `handleMount`/`handleEnableAuth` checks of the stored TTLs (0 = the system value):
+/// a mount's max may exceed the system max, its default may not exceed either max.
+pub(super) fn check_enable_ttls(core: &Core, config: &MountConfig) -> Result<(), CoreError> {
+    let (default, max) = (config.default_lease_ttl, config.max_lease_ttl);
+    if max != 0 && default > max {
+        return Err(CoreError::invalid("given default lease TTL greater than given max lease TTL"));
+    }
+    if max == 0 && default > core.config.max_lease_ttl {
         return Err(CoreError::invalid(format!(
-            "given max_lease_ttl {} is greater than the system max lease TTL of {}",
-            format_duration(max),
-            format_duration(core.config.max_lease_ttl)
+            "given default lease TTL greater than system max lease TTL of {}",
+            core.config.max_lease_ttl
         )));
     }
-    if default > max {
+    Ok(())
+}
+
+/// Vault's `tuneMountTTLs`: only two explicit TTLs are compared with each other.
+fn check_tune_ttls(config: &MountConfig) -> Result<(), CoreError> {
+    let (default, max) = (config.default_lease_ttl, config.max_lease_ttl);
+    if default != 0 && max != 0 && max < default {
         return Err(CoreError::invalid(format!(
             "backend max lease TTL of {max} would be less than backend default lease TTL of {default}"
         )));
@@ -186,18 +212,19 @@ pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Respo
     let current = find(core, path)
         .await?
         .ok_or_else(|| CoreError::invalid(format!("cannot fetch sysview for path \"{}\"", normalize_path(path))))?;
-    let apply = tune_edit(core, current, &req.data)?;
+    let apply = tune_edit(current, &req.data)?;
     core.mounts.send(Tune { path: path.to_string(), apply }).await??;
     Ok(None)
 }
 
 /// Validates a tune body against the `current` entry (so errors come back before anything
 /// changes) and returns the edit that applies it (Vault's `handleTuneWriteCommon`).
-pub(super) fn tune_edit(core: &Core, current: MountEntry, data: &Map<String, Value>) -> Result<EntryEdit, CoreError> {
+pub(super) fn tune_edit(current: MountEntry, data: &Map<String, Value>) -> Result<EntryEdit, CoreError> {
     let description = fields::string(data, "description")?;
     let options = fields::string_map(data, "options")?;
     let mut preview = current;
-    apply_config(core, &mut preview, data)?;
+    apply_config(&mut preview, data)?;
+    check_tune_ttls(&preview.config)?;
     if let Some(t) = fields::string(data, "token_type")? {
         if !preview.is_auth() {
             return Err(CoreError::invalid("'token_type' can only be modified on auth mounts"));
