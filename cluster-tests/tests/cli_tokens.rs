@@ -295,8 +295,8 @@ fn login_stores_the_token_for_later_commands() {
     // Failures.
     let out = cli.must_exit(2, &["login", "not-a-token"]);
     assert!(out.stderr.contains("Error authenticating: error looking up token"), "{out:?}");
-    let out = cli.must_exit(1, &["login", "-method=userpass", "username=u"]);
-    assert!(out.stderr.starts_with("Unknown auth method: userpass."), "{out:?}");
+    let out = cli.must_exit(1, &["login", "-method=github", "token=x"]);
+    assert!(out.stderr.starts_with("Unknown auth method: github."), "{out:?}");
     let out = cli.must_exit(1, &["login", "-no-store", "-no-print", &token]);
     assert!(out.stderr.contains("-no-store and -no-print cannot be used together"), "{out:?}");
     let out = cli.must_exit(2, &["login"]);

@@ -1,6 +1,8 @@
-//! `login [TOKEN | -] [K=V...]`: authenticates with the token method (a lookup through
-//! `auth/token/lookup-self`), stores the token in the token helper (`~/.vault-token`) and prints
-//! it as Vault does. Other `-method`s are Vault's "Unknown auth method" until they exist.
+//! `login [-method=token|userpass] [-path=P] [TOKEN | -] [K=V...]`: authenticates with the token
+//! method (a lookup through `auth/token/lookup-self`) or userpass, unwraps a wrapped login
+//! unless the token is not to be stored, stores the token in the token helper
+//! (`~/.vault-token`) and prints it as Vault does. Other `-method`s are Vault's "Unknown auth
+//! method" (Vault's CLI has no approle handler either).
 
 use reqwest::Method;
 use serde_json::{json, Map, Value};
@@ -10,10 +12,11 @@ use super::command::{Cmd, Opts};
 use super::flags::{flag, parse_bool, FlagKind, FlagSpec};
 use super::kvargs::parse_strings;
 use super::output::{prompt_hidden, Ui};
-use super::paths::sanitize_path;
+use super::paths::{ensure_trailing_slash, sanitize_path};
 use super::secret::Secret;
 use super::table::wrap_at_length;
 use super::token_helper;
+use super::unwrap::unwrap_token;
 
 const FLAGS: &[FlagSpec] = &[
     flag("method", FlagKind::Str),
@@ -54,7 +57,7 @@ pub fn run(args: &[String]) -> i32 {
         m if m.is_empty() => "token".to_string(),
         m => m,
     };
-    if method != "token" {
+    if !["token", "userpass"].contains(&method.as_str()) {
         ui.err(&wrap_at_length(
             &format!(
                 "Unknown auth method: {method}. Use \"vault auth list\" to see the complete list of auth methods. \
@@ -65,24 +68,65 @@ pub fn run(args: &[String]) -> i32 {
         return 1;
     }
     let mut args = p.args.clone();
-    if let Some(first) = args.first_mut().filter(|a| !a.contains('=')) {
-        *first = format!("token={first}");
+    if method == "token" {
+        if let Some(first) = args.first_mut().filter(|a| !a.contains('=')) {
+            *first = format!("token={first}");
+        }
     }
-    let config = match parse_strings(&mut std::io::stdin(), &args) {
+    let mut config = match parse_strings(&mut std::io::stdin(), &args) {
         Ok(c) => c,
         Err(e) => {
             ui.err(&format!("Error parsing configuration: {e}"));
             return 1;
         }
     };
-    let secret = match token_auth(&mut client, &config) {
+    let auth_path = match p.str("path").filter(|s| !s.is_empty()) {
+        Some(path) => path.to_string(),
+        None => ensure_trailing_slash(&method),
+    };
+    if config.get("mount").is_none_or(String::is_empty) {
+        config.insert("mount".into(), auth_path);
+    }
+    let authenticated = if method == "token" {
+        token_auth(&mut client, &config)
+    } else {
+        // Only the token method uses the token the client picked up.
+        client.set_token(None);
+        super::login_userpass::auth(&client, &config)
+    };
+    let secret = match authenticated {
         Ok(s) => s,
         Err(e) => {
             ui.err(&format!("Error authenticating: {e}"));
             return 2;
         }
     };
-    let token = secret.auth.as_ref().and_then(|a| a.get("client_token")).and_then(Value::as_str).unwrap_or_default();
+    // A wrapped login is not wrapped again when unwrapped.
+    client.disable_wrapping();
+    let (secret, wrapped) = match extract_token(&mut client, secret, !token_only && !no_store) {
+        Ok(s) => s,
+        Err(e) => {
+            ui.err(&format!("Error extracting token: {e}"));
+            return 2;
+        }
+    };
+    if wrapped {
+        if token_only {
+            return ui.field(&secret, "wrapping_token");
+        }
+        if no_store {
+            return ui.secret(&secret);
+        }
+    }
+    let Some(token) = secret.auth.as_ref().map(|a| a.get("client_token").and_then(Value::as_str).unwrap_or_default())
+    else {
+        ui.err(&wrap_at_length(
+            "Vault returned a secret, but the secret has no authentication information attached. This should \
+             never happen and is likely a bug.",
+            0,
+        ));
+        return 2;
+    };
     if !no_store {
         if let Err(e) = token_helper::store(token) {
             ui.err(&format!("Error storing token: {e}"));
@@ -126,6 +170,29 @@ pub fn run(args: &[String]) -> i32 {
         ));
     }
     ui.secret(&secret)
+}
+
+/// Vault's `extractToken`: the secret carrying the token, unwrapping a wrapped login when
+/// `unwrap` (the flag says whether the result is still wrapped).
+fn extract_token(client: &mut Client, secret: Secret, unwrap: bool) -> Result<(Secret, bool), String> {
+    let mut secret = secret;
+    loop {
+        if secret.auth.is_some() {
+            return Ok((secret, false));
+        }
+        let Some(wrap) = &secret.wrap_info else {
+            return Err("no auth or wrapping info in response".into());
+        };
+        let text = |k: &str| wrap.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        if text("wrapped_accessor").is_empty() {
+            return Err("wrapped response does not contain a token".into());
+        }
+        if !unwrap {
+            return Ok((secret, true));
+        }
+        client.set_token(Some(text("token")));
+        secret = unwrap_token(client, "").map_err(|e| e.to_string())?.ok_or("empty response from auth helper")?;
+    }
 }
 
 /// `VAULT_TOKEN` wins over the token helper: say so, on stderr.

@@ -2,6 +2,7 @@
 //! follow the `vault` CLI: Go-style flags before positional args, exit 1 for usage errors and
 //! 2 for API errors, `Key  Value` tables or `-format=json`.
 
+mod auth;
 mod client;
 mod command;
 mod flags;
@@ -14,7 +15,9 @@ mod kv_read;
 mod kv_versions;
 mod kv_write;
 mod kvargs;
+mod lease;
 mod login;
+mod login_userpass;
 mod operator;
 mod output;
 mod paths;
@@ -26,6 +29,7 @@ mod status;
 mod table;
 mod token;
 mod token_helper;
+mod unwrap;
 
 use command::{Cmd, Opts};
 
@@ -58,6 +62,9 @@ pub fn run(args: Vec<String>) -> i32 {
         "secrets" => group(rest, "secrets", secrets::SUBCOMMANDS, secrets::run),
         "operator" => group(rest, "operator", operator::SUBCOMMANDS, operator::run),
         "login" => login::run(rest),
+        "unwrap" => unwrap::run(rest),
+        "auth" => group(rest, "auth", auth::SUBCOMMANDS, auth::run),
+        "lease" => group(rest, "lease", lease::SUBCOMMANDS, lease::run),
         "policy" => group(rest, "policy", policy::SUBCOMMANDS, policy::run),
         "token" => group(rest, "token", token::SUBCOMMANDS, token::run),
         _ => {
@@ -110,9 +117,12 @@ Common commands:
     login       Authenticate locally
     server      Start a Strongbox server
     status      Print seal and HA status
+    unwrap      Unwrap a wrapped secret
 
 Other commands:
+    auth        Interact with auth methods
     kv          Interact with Vault's Key-Value storage
+    lease       Interact with leases
     operator    Perform operator-specific tasks
     policy      Interact with policies
     secrets     Interact with secrets engines

@@ -33,7 +33,7 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
     })
 }
 
-const CONFIG_FLAGS: [FlagSpec; 6] = [
+pub(super) const CONFIG_FLAGS: [FlagSpec; 6] = [
     flag("default-lease-ttl", FlagKind::Dur),
     flag("max-lease-ttl", FlagKind::Dur),
     flag("audit-non-hmac-request-keys", FlagKind::List),
@@ -63,7 +63,7 @@ const ENABLE_FLAGS: &[FlagSpec] = &[
 ];
 
 /// Mount options from `-options` plus `-version` (which wins), or `null`.
-fn mount_options(p: &Parsed) -> Json {
+pub(super) fn mount_options(p: &Parsed) -> Json {
     let mut opts: BTreeMap<String, String> = p.map("options");
     if let Some(v) = p.int("version").filter(|v| *v > 0) {
         opts.insert("version".into(), v.to_string());
@@ -75,7 +75,7 @@ fn mount_options(p: &Parsed) -> Json {
 }
 
 /// The optional `MountConfigInput` fields, present only when their flag was given.
-fn optional_config(p: &Parsed, out: &mut Vec<(String, Json)>) {
+pub(super) fn optional_config(p: &Parsed, out: &mut Vec<(String, Json)>) {
     let strs = |name: &str| Json::Arr(p.list(name).iter().map(|s| Json::str(s.trim())).collect());
     for (flag, key) in [
         ("audit-non-hmac-request-keys", "audit_non_hmac_request_keys"),
@@ -314,26 +314,35 @@ fn tune(args: &[String]) -> i32 {
         Err(code) => return code,
     };
     let mount = ensure_trailing_slash(&sanitize_path(&p.args[0]));
+    let body = tune_body(&p);
+    let url = format!("sys/mounts/{}/tune", mount.trim_end_matches('/'));
+    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(body))) {
+        ui.err(&format!("Error tuning secrets engine {mount}: {e}"));
+        return 2;
+    }
+    ui.out(&format!("Success! Tuned the secrets engine at: {mount}"));
+    0
+}
+
+/// The Go client's `api.MountConfigInput` from the tune flags (`secrets tune`, `auth tune`).
+pub(super) fn tune_body(p: &Parsed) -> Json {
     // Vault's `ttlToAPI`: unset is "", negative means "use the system default".
     let ttl = |name: &str| match p.dur(name).unwrap_or(0) {
         0 => Json::str(""),
         d if d < 0 => Json::str("system"),
         d => Json::Str(godur::go_string(d)),
     };
-    let mut body = vec![("options".into(), mount_options(&p)), ("default_lease_ttl".into(), ttl("default-lease-ttl"))];
+    let mut body = vec![("options".into(), mount_options(p)), ("default_lease_ttl".into(), ttl("default-lease-ttl"))];
     if let Some(d) = p.str("description") {
         body.push(("description".into(), Json::str(d)));
     }
     body.push(("max_lease_ttl".into(), ttl("max-lease-ttl")));
     body.push(("force_no_cache".into(), Json::Bool(false)));
-    optional_config(&p, &mut body);
-    let url = format!("sys/mounts/{}/tune", mount.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(Json::Obj(body)))) {
-        ui.err(&format!("Error tuning secrets engine {mount}: {e}"));
-        return 2;
+    optional_config(p, &mut body);
+    if let Some(t) = p.str("token-type") {
+        body.push(("token_type".into(), Json::str(t)));
     }
-    ui.out(&format!("Success! Tuned the secrets engine at: {mount}"));
-    0
+    Json::Obj(body)
 }
 
 fn move_mount(args: &[String]) -> i32 {
