@@ -60,6 +60,9 @@ impl Core {
         //    auth method's `login/*`) need no token. Unauthenticated paths still use a token when
         //    one is given. A use of a use-limited token is spent here, before the ACL, as Vault
         //    does.
+        if matches!(req.path.as_str(), "sys/wrapping/lookup" | "sys/wrapping/rewrap" | "sys/wrapping/unwrap") {
+            self.validate_wrapping_token(&req).await?;
+        }
         let target = Target::of(&req.path);
         let route = if target == Target::Router { self.resolve(&mut req) } else { None };
         let unauthenticated = is_unauthenticated(&req.path)

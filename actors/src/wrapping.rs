@@ -70,6 +70,24 @@ impl Core {
         Ok(Response { wrap_info: Some(wrap_info), ..Default::default() })
     }
 
+    /// Vault's `ValidateWrappingToken`, run for `sys/wrapping/{lookup,rewrap,unwrap}` before the
+    /// caller is authenticated: the wrapping token (the `token` field, else the client token)
+    /// must exist and be one, so a spent or bogus one is a 400 rather than a 403.
+    pub(crate) async fn validate_wrapping_token(&self, req: &Request) -> Result<(), CoreError> {
+        let invalid = |e: &str| CoreError::invalid(format!("error validating wrapping token: {e}"));
+        let token = match req.data.get("token").filter(|v| !v.is_null()) {
+            Some(serde_json::Value::String(t)) if t.is_empty() => return Err(invalid("empty token in request body")),
+            Some(serde_json::Value::String(t)) => t.clone(),
+            Some(_) => return Err(invalid("could not decode token in request body")),
+            None => req.client_token.clone().filter(|t| !t.is_empty()).ok_or_else(|| invalid("token is empty"))?,
+        };
+        let entry = self.tokens.lookup(&token).await?.ok_or_else(not_valid)?;
+        if entry.policies.len() != 1 || entry.policies[0] != RESPONSE_WRAPPING_POLICY_NAME {
+            return Err(not_valid());
+        }
+        Ok(())
+    }
+
     /// The wrapping token a `sys/wrapping/*` request names: the `token` field, else the caller's
     /// own token (already authenticated, and its use already spent, by the pipeline).
     async fn wrapping_token(&self, req: &Request, spend_use: bool) -> Result<Arc<TokenEntry>, CoreError> {

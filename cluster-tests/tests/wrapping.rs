@@ -51,13 +51,23 @@ fn the_wrapping_token_itself_can_unwrap_and_is_single_use() {
     // The response-wrapping policy grants nothing else.
     assert_eq!(w.must_request("GET", "secret/data/w", None).status, 403);
     let r = w.must_request("POST", "sys/wrapping/unwrap", None);
-    // The denied request above spent the only use, as in Vault.
-    assert_eq!(r.status, 403, "{}", r.text);
+    // The denied request above spent the only use, as in Vault: the token is gone, and the
+    // wrapping endpoints say so before authenticating (400, not 403).
+    assert_eq!((r.status, r.errors()), (400, vec!["wrapping token is not valid or does not exist".to_string()]));
 
     let token = wrap_token(&wrapped(&root, "POST", "sys/wrapping/wrap", Some(&json!({ "a": "b" }))));
     let w = root.with_token(&token);
     assert_eq!(w.must_ok("POST", "sys/wrapping/unwrap", None).json["data"], json!({ "a": "b" }));
-    assert_eq!(w.must_request("POST", "sys/wrapping/unwrap", None).status, 403);
+    assert_eq!(w.must_request("POST", "sys/wrapping/unwrap", None).status, 400);
+    // A token that is not a wrapping token, and one that does not exist, as the caller.
+    assert_eq!(root.must_request("POST", "sys/wrapping/unwrap", None).status, 400);
+    let r = root.with_token("hvs.nope").must_request("POST", "sys/wrapping/lookup", None);
+    assert_eq!((r.status, r.errors()), (400, vec!["wrapping token is not valid or does not exist".to_string()]));
+    let r = root.must_request("POST", "sys/wrapping/unwrap", Some(&json!({ "token": "" })));
+    assert_eq!(
+        (r.status, r.errors()),
+        (400, vec!["error validating wrapping token: empty token in request body".to_string()])
+    );
 }
 
 #[test]
