@@ -34,6 +34,8 @@ pub fn envelope(request_id: &str, path: &str, resp: Response) -> Value {
             out.extend(data.clone());
         }
     }
+    // A wrapped response carries only wrap_info: Vault leaves its request_id empty.
+    let request_id = if resp.wrap_info.is_some() { "" } else { request_id };
     out.insert("request_id".into(), json!(request_id));
     out.insert("lease_id".into(), json!(lease_id));
     out.insert("renewable".into(), json!(renewable));

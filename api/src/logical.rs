@@ -104,7 +104,13 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
             Err(e) => return core_error(&e),
         };
     }
-    let mut lreq = Request::new(op, path.trim_start_matches('/')).with_data(data);
+    // Vault lists the directory: a list request's path always ends in '/' (which is also the
+    // path the ACL sees, so `path "secret/metadata/*"` grants listing `secret/metadata`).
+    let mut logical_path = path.trim_start_matches('/').to_string();
+    if op == Operation::List && !logical_path.ends_with('/') {
+        logical_path.push('/');
+    }
+    let mut lreq = Request::new(op, &logical_path).with_data(data);
     lreq.client_token = client_token(req);
     lreq.remote_addr = req.peer_addr().map(|a| a.ip());
     lreq.wrap_ttl = match wrap_ttl(req) {

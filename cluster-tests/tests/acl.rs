@@ -214,3 +214,25 @@ fn ui_mounts_show_only_what_the_token_can_reach() {
     assert!(root.must_get("sys/internal/ui/mounts").json["data"]["secret"]["hidden/"].is_object());
     assert_eq!(root.must_request("GET", "sys/internal/ui/mounts/nope/x", None).status, 403);
 }
+
+#[test]
+fn a_list_is_checked_on_the_directory_path_with_its_trailing_slash() {
+    let node = Node::must_start_dev(ROOT);
+    let root = node.dev_client();
+    root.must_ok("POST", "secret/data/team/x", Some(&json!({ "data": { "v": 1 } })));
+    let rules = "path \"secret/metadata/*\" {\n  capabilities = [\"list\"]\n}\n";
+    let c = root.with_token(&token_with_policy(&root, "lister", rules));
+    // Vault lists `secret/metadata/` even when asked without the slash, so the glob matches.
+    for path in ["secret/metadata", "secret/metadata?list=true", "secret/metadata/?list=true"] {
+        let method = if path.contains('?') { "GET" } else { "LIST" };
+        let r = c.must_raw(method, path, &[], Vec::new());
+        assert_eq!(r.status, 200, "{method} {path}: {}", r.text);
+        assert_eq!(strings(&r.json["data"]["keys"]), ["team/"], "{method} {path}");
+    }
+    let wrapped = root.must_raw("LIST", "secret/metadata", &[("X-Vault-Wrap-TTL", "1m")], Vec::new());
+    assert_eq!(wrapped.json["wrap_info"]["creation_path"], "secret/metadata/", "{}", wrapped.text);
+    assert_eq!(wrapped.json["request_id"], "", "a wrapped response has no request_id: {}", wrapped.text);
+    // A bad list flag is a bare 400, as in Vault.
+    let r = c.must_raw("GET", "secret/metadata?list=yes", &[], Vec::new());
+    assert_eq!((r.status, r.errors()), (400, Vec::<String>::new()), "{}", r.text);
+}
