@@ -90,10 +90,12 @@ expect() {
     [ "$RC" = "$want_rc" ] || problems+="  exit status $RC, want $want_rc"$'\n'
     for pat in "$@"; do
         if [ "${pat:0:1}" = "!" ]; then
-            if printf '%s\n' "$OUT" | grep -Eq -- "${pat:1}"; then
+            # A here-string, not `printf | grep -q`: grep -q exits at the first match, and
+            # the SIGPIPE that printf may then get fails the pipeline under pipefail.
+            if grep -Eq -- "${pat:1}" <<<"$OUT"; then
                 problems+="  unexpected line matching: ${pat:1}"$'\n'
             fi
-        elif ! printf '%s\n' "$OUT" | grep -Eq -- "$pat"; then
+        elif ! grep -Eq -- "$pat" <<<"$OUT"; then
             problems+="  no line matching: $pat"$'\n'
         fi
     done
