@@ -9,12 +9,22 @@
 //!   `{"policies":["default"],"ttl":"1h"}` as `--token`, a new service token per request;
 //! * `token_create_batch`: the same with `"type":"batch"` (batch tokens are not stored);
 //! * `token_lookup_self`: `GET /v1/auth/token/lookup-self` with a service token holding only
-//!   `default`, so authentication, the use count and the ACL all run.
+//!   `default`, so authentication, the use count and the ACL all run;
+//! * `approle_auth`: `POST /v1/auth/approle/login` with `{"role_id": ..., "secret_id": ...}`
+//!   (vault-benchmark's `target_auth_approle.go`: AppRole enabled at `approle/`, the role
+//!   `benchmark-role` with its defaults and one secret ID of unlimited uses, made in the setup);
+//! * `userpass_auth`: `POST /v1/auth/userpass/login/benchmark-user` with `{"password": ...}`
+//!   (vault-benchmark's `target_auth_userpass.go`: userpass enabled at `userpass/` and the user
+//!   made with a random 64-character password in the setup; bcrypt cost 10 on every server);
+//! * `startup_leases`: not a closed-loop test but a restart benchmark of a durable server started
+//!   by the load generator itself (module `startup`: `--server-bin`, `--storage`, `--leases`,
+//!   `--workdir`); it prints its own JSON line (startup_ms, restored_ms, RSS figures).
 //!
 //! The KV shapes are HashiCorp vault-benchmark's (`benchmarktests/target_secret_kvv2.go`): as in
 //! its setup, `numkvs` secrets (`{"data": {"foo": 1}}`) are written before the timed phase.
 //! `token_lookup_self` creates its token before the timed phase. `--no-seed` skips both (the
-//! lookup then uses `--token` itself).
+//! lookup then uses `--token` itself). The auth shapes always run their setup; as vault-benchmark
+//! does, their logins carry `X-Vault-Token` too (servers ignore it on login paths).
 //!
 //! Unlike vault-benchmark (vegeta, open-loop at a fixed rate), this is closed-loop: `--clients`
 //! workers, each with its own keep-alive connection, send the next request as soon as the previous
@@ -22,7 +32,8 @@
 //!
 //! A request is an error when it fails in transport or its response is not what the shape expects:
 //! non-2xx for the KV shapes; for the token shapes, not 200 or not the expected body (a token of
-//! the requested type; lookup-self answering for the caller's token).
+//! the requested type; lookup-self answering for the caller's token); for the auth shapes, not
+//! 200 with an `auth.client_token`.
 //!
 //! Output: one human-readable line on stderr and one JSON object on stdout (`requests`, `errors`,
 //! `rps`, `p50_ms`, `p99_ms`, ...). Exit status is 0 when the run completed, even with errors; 2
@@ -31,7 +42,9 @@
 mod http;
 mod measure;
 mod shape;
+mod startup;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -40,7 +53,7 @@ use clap::Parser;
 use crate::shape::{Shape, Test};
 
 #[derive(Parser, Debug, Clone)]
-#[command(about = "vault-benchmark-style load generator: KV v2 and token store shapes")]
+#[command(about = "vault-benchmark-style load generator: KV v2, token store and auth shapes; a restart benchmark")]
 pub struct Args {
     /// Server address, e.g. http://127.0.0.1:8200
     #[arg(long, env = "VAULT_ADDR", default_value = "http://127.0.0.1:8200")]
@@ -78,9 +91,34 @@ pub struct Args {
     /// Label copied into the output (e.g. the server's name)
     #[arg(long, default_value = "")]
     label: String,
+    /// startup_leases: the server binary to start (`<bin> server -config=<file>`), listening on
+    /// --addr
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// startup_leases: the storage backend (rocksdb, file or raft)
+    #[arg(long, default_value = "rocksdb")]
+    storage: String,
+    /// startup_leases: service tokens (each a lease) created before the restart
+    #[arg(long, default_value_t = 10_000)]
+    leases: u64,
+    /// startup_leases: an empty directory for the configuration, data and server logs
+    #[arg(long)]
+    workdir: Option<PathBuf>,
 }
 
 async fn run(args: Args) -> ExitCode {
+    if args.test == Test::StartupLeases {
+        return match startup::run(&args).await {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("loadgen: startup_leases failed: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if args.numkvs == 0 || args.clients == 0 || args.duration <= 0.0 {
         eprintln!("loadgen: --numkvs, --clients and --duration must be positive");
         return ExitCode::from(2);

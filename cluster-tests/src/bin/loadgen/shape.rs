@@ -22,6 +22,13 @@ pub enum Test {
     TokenCreateBatch,
     #[value(name = "token_lookup_self")]
     TokenLookupSelf,
+    #[value(name = "approle_auth")]
+    ApproleAuth,
+    #[value(name = "userpass_auth")]
+    UserpassAuth,
+    /// Not a closed-loop shape: the restart benchmark of module `startup`.
+    #[value(name = "startup_leases")]
+    StartupLeases,
 }
 
 impl Test {
@@ -32,6 +39,9 @@ impl Test {
             Test::TokenCreateService => "token_create_service",
             Test::TokenCreateBatch => "token_create_batch",
             Test::TokenLookupSelf => "token_lookup_self",
+            Test::ApproleAuth => "approle_auth",
+            Test::UserpassAuth => "userpass_auth",
+            Test::StartupLeases => "startup_leases",
         }
     }
 }
@@ -41,6 +51,10 @@ const CREATE_BATCH_BODY: &str = r#"{"policies":["default"],"ttl":"1h","type":"ba
 /// The token `token_lookup_self` looks itself up with: a service token holding only `default`,
 /// outliving any run.
 const LOOKUP_TOKEN_BODY: &str = r#"{"policies":["default"],"ttl":"24h","type":"service"}"#;
+
+/// vault-benchmark's default role and user names (`target_auth_approle.go`, `target_auth_userpass.go`).
+const APPROLE_ROLE: &str = "benchmark-role";
+const USERPASS_USER: &str = "benchmark-user";
 
 /// One test's timed-phase request, ready to send.
 pub struct Shape {
@@ -81,6 +95,17 @@ impl Shape {
                 let token = if args.no_seed { args.token.clone() } else { create_lookup_token(args).await? };
                 shape(Method::GET, token_url("lookup-self"), None, &token)
             }
+            Test::ApproleAuth => {
+                let body = setup_approle(args).await?;
+                let url = vec![format!("{}/v1/auth/approle/login", base(args))];
+                shape(Method::POST, url, Some(body), &args.token)
+            }
+            Test::UserpassAuth => {
+                let body = setup_userpass(args).await?;
+                let url = vec![format!("{}/v1/auth/userpass/login/{USERPASS_USER}", base(args))];
+                shape(Method::POST, url, Some(body), &args.token)
+            }
+            Test::StartupLeases => return Err("startup_leases is not a closed-loop shape".into()),
         })
     }
 
@@ -99,11 +124,13 @@ impl Shape {
                     _ => Err("lookup-self did not return the caller's token".into()),
                 }
             }
+            Test::ApproleAuth | Test::UserpassAuth => login_token(&json_200(status, body)?).map(drop),
+            Test::StartupLeases => Err("startup_leases has no closed-loop check".into()),
         }
     }
 }
 
-fn base(args: &Args) -> &str {
+pub fn base(args: &Args) -> &str {
     args.addr.trim_end_matches('/')
 }
 
@@ -152,8 +179,71 @@ async fn create_lookup_token(args: &Args) -> Result<String, String> {
     Ok(token.to_string())
 }
 
+/// One setup request as `--token`: Ok(the body as JSON, `null` when empty) when it answers 2xx.
+pub async fn setup_call(
+    client: &reqwest::Client,
+    args: &Args,
+    method: Method,
+    path: &str,
+    body: Option<&'static str>,
+) -> Result<Value, String> {
+    let url = format!("{}/v1/{path}", base(args));
+    let (status, resp) = send(client, method.clone(), &url, &args.token, body).await?;
+    let resp = resp.as_ref();
+    if !(200..300).contains(&status) {
+        return Err(format!("{method} {path}: {}", http_error(status, resp)));
+    }
+    if resp.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(resp).map_err(|e| format!("{method} {path}: the body is not JSON: {e}"))
+}
+
+/// vault-benchmark's approle_auth setup: AppRole at `approle/`, the role `benchmark-role` with
+/// the defaults (a bound secret ID, no use limit, no TTL), its role_id and one secret_id of
+/// unlimited uses. Returns the login body `{"role_id": ..., "secret_id": ...}`.
+async fn setup_approle(args: &Args) -> Result<&'static str, String> {
+    let client = new_client().map_err(|e| e.to_string())?;
+    setup_call(&client, args, Method::POST, "sys/auth/approle", Some(r#"{"type":"approle"}"#)).await?;
+    let role = format!("auth/approle/role/{APPROLE_ROLE}");
+    setup_call(&client, args, Method::POST, &role, Some("{}")).await?;
+    let read = setup_call(&client, args, Method::GET, &format!("{role}/role-id"), None).await?;
+    let role_id = read["data"]["role_id"].as_str().ok_or("no data.role_id in the role-id answer")?.to_string();
+    let made = setup_call(&client, args, Method::POST, &format!("{role}/secret-id"), Some("{}")).await?;
+    let secret_id = made["data"]["secret_id"].as_str().ok_or("no data.secret_id in the secret-id answer")?;
+    eprintln!("loadgen: enabled approle/, created role {APPROLE_ROLE} and a secret ID of unlimited uses");
+    Ok(leak(serde_json::json!({"role_id": role_id, "secret_id": secret_id}).to_string()))
+}
+
+/// vault-benchmark's userpass_auth setup: userpass at `userpass/` and the user `benchmark-user`
+/// with a random 64-character password (bcrypt cost 10 on Vault, OpenBao and strongbox alike).
+/// Returns the login body `{"password": ...}`.
+async fn setup_userpass(args: &Args) -> Result<&'static str, String> {
+    use rand::distributions::{Alphanumeric, DistString};
+    let client = new_client().map_err(|e| e.to_string())?;
+    setup_call(&client, args, Method::POST, "sys/auth/userpass", Some(r#"{"type":"userpass"}"#)).await?;
+    let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 64);
+    let body = leak(serde_json::json!({ "password": password }).to_string());
+    setup_call(&client, args, Method::POST, &format!("auth/userpass/users/{USERPASS_USER}"), Some(body)).await?;
+    eprintln!("loadgen: enabled userpass/ and created user {USERPASS_USER}");
+    Ok(body)
+}
+
+/// A string that lives as long as the process (request bodies are `&'static str`).
+pub fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// The client token of a login response.
+fn login_token(resp: &Value) -> Result<&str, String> {
+    match resp["auth"]["client_token"].as_str() {
+        Some(t) if !t.is_empty() => Ok(t),
+        _ => Err("HTTP 200 without auth.client_token".into()),
+    }
+}
+
 /// The body of a 200 response as JSON.
-fn json_200(status: u16, body: &[u8]) -> Result<Value, String> {
+pub fn json_200(status: u16, body: &[u8]) -> Result<Value, String> {
     if status != 200 {
         return Err(http_error(status, body));
     }
@@ -161,7 +251,7 @@ fn json_200(status: u16, body: &[u8]) -> Result<Value, String> {
 }
 
 /// The new token of a token-create response, checked to be of `kind` ("service" or "batch").
-fn created_token<'a>(created: &'a Value, kind: &str) -> Result<&'a str, String> {
+pub fn created_token<'a>(created: &'a Value, kind: &str) -> Result<&'a str, String> {
     let auth = &created["auth"];
     let token = auth["client_token"].as_str().unwrap_or_default();
     let token_type = auth["token_type"].as_str().unwrap_or_default();
@@ -175,7 +265,7 @@ fn created_token<'a>(created: &'a Value, kind: &str) -> Result<&'a str, String> 
 }
 
 /// "HTTP <status>: <start of the body>".
-fn http_error(status: u16, body: &[u8]) -> String {
+pub fn http_error(status: u16, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
     format!("HTTP {status}: {}", text.trim())
 }
