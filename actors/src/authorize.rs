@@ -44,8 +44,14 @@ const SUDO_PATHS: &[&str] = &[
 /// Logical paths a client may call without a token: the sys backend's
 /// `PathsSpecial.Unauthenticated` that this node serves. (The seal, init and health endpoints
 /// are raw handlers in the api crate and never reach the pipeline.)
-const UNAUTHENTICATED_PATHS: &[&str] =
-    &["sys/wrapping/lookup", "sys/wrapping/pubkey", "sys/internal/ui/mounts", "sys/internal/ui/mounts/*"];
+const UNAUTHENTICATED_PATHS: &[&str] = &[
+    "sys/wrapping/lookup",
+    "sys/wrapping/pubkey",
+    "sys/internal/ui/mounts",
+    "sys/internal/ui/mounts/*",
+    "sys/storage/raft/bootstrap/challenge",
+    "sys/storage/raft/bootstrap/answer",
+];
 
 /// Vault's special-path match: exact, or prefix when the pattern ends in `*`.
 pub(crate) fn matches_special(patterns: &[&str], path: &str) -> bool {

@@ -3,6 +3,7 @@
 
 use crate::barrier::Barrier;
 use crate::expiration::{Expiration, ExpirationManager, Restore, Stop};
+use crate::ha::{Ha, HaMode, PendingJoin, LEADER_PREFIX};
 use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
 use crate::policy_store::{ClearPolicies, LoadPolicies, PolicySet, PolicyStore};
 use crate::replication::RaftHandle;
@@ -55,6 +56,8 @@ pub struct Core {
     remounts: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
     /// Integrated storage, when the node runs on `storage "raft"`.
     raft: Option<RaftHandle>,
+    /// Leadership and joining, on integrated storage.
+    pub(crate) ha: Option<Arc<Ha>>,
 }
 
 /// What unseal loads and seal drops.
@@ -63,6 +66,8 @@ struct Hooks {
     policies: Addr<PolicyStore>,
     tokens: Arc<TokenStore>,
     expiration: Addr<ExpirationManager>,
+    barrier: Arc<Barrier>,
+    ha: Option<Arc<Ha>>,
 }
 
 #[async_trait]
@@ -71,13 +76,19 @@ impl Lifecycle for Hooks {
         self.tokens.load().await?;
         self.policies.send(LoadPolicies).await??;
         self.mounts.send(LoadMounts).await??;
-        // A single node is always the active one: its timers start and its leases load in the
-        // background, so the node serves at once.
+        // Only the active node runs lease timers; its leases load in the background, so the
+        // node serves at once.
         self.expiration.send(Restore).await?;
+        if let Some(ha) = &self.ha {
+            ha.set_active(true);
+        }
         Ok(())
     }
 
     async fn pre_seal(&self) {
+        if let Some(ha) = &self.ha {
+            ha.set_active(false);
+        }
         // A mailbox error here means the actor is gone: there is nothing left to drop.
         let _ = self.expiration.send(Stop).await;
         let _ = self.mounts.send(ClearMounts).await;
@@ -87,6 +98,40 @@ impl Lifecycle for Hooks {
 
     async fn create_root_token(&self, id: Option<String>) -> Result<String, CoreError> {
         self.tokens.create_root(id).await
+    }
+
+    async fn on_unsealed(&self) -> Result<(), CoreError> {
+        match &self.ha {
+            Some(ha) => ha.start_transport(&self.barrier).await,
+            None => Ok(()),
+        }
+    }
+
+    fn is_standby(&self) -> bool {
+        self.ha.as_ref().is_some_and(|ha| !ha.is_leader())
+    }
+
+    fn is_active(&self) -> bool {
+        self.ha.as_ref().is_none_or(|ha| ha.is_active())
+    }
+
+    async fn confirm_leadership(&self) -> Result<(), CoreError> {
+        let Some(ha) = &self.ha else {
+            return Ok(());
+        };
+        // Applied through raft, so every entry before it is applied here too.
+        let me = ha.raft.me();
+        let advert =
+            serde_json::json!({ "node_id": me.node_id, "api_addr": me.api_addr, "cluster_addr": me.cluster_addr });
+        self.barrier.put(&format!("{LEADER_PREFIX}{}", me.node_id), &serde_json::to_vec(&advert)?).await?;
+        self.barrier.reload().await
+    }
+
+    async fn complete_join(&self, kek: &[u8], join: PendingJoin) -> Result<(), CoreError> {
+        match &self.ha {
+            Some(ha) => ha.send_answer(kek, join).await,
+            None => Err(CoreError::invalid("raft storage is not in use")),
+        }
     }
 }
 
@@ -124,14 +169,20 @@ impl Core {
         let hook: Arc<dyn TokenLeases> = leases.clone();
         tokens.set_lease_hook(Arc::downgrade(&hook));
         let expiration = ExpirationManager::new(leases.clone()).start();
+        let ha = raft.clone().map(|r| Arc::new(Ha::new(r)));
         let hooks = Arc::new(Hooks {
             mounts: mounts.clone(),
             policies: policy_store.clone(),
             tokens: tokens.clone(),
             expiration: expiration.clone(),
+            barrier: barrier.clone(),
+            ha: ha.clone(),
         });
         let seal = SealKeeper::new(barrier.clone(), hooks, seal_status.clone(), &config.storage_type).start();
         seal.send(LoadSealConfig).await??;
+        if let Some(ha) = &ha {
+            crate::ha::watch_leadership(ha.clone(), barrier.clone(), seal.clone());
+        }
         Ok(Arc::new(Core {
             config,
             barrier,
@@ -146,7 +197,13 @@ impl Core {
             leases,
             remounts: Default::default(),
             raft,
+            ha,
         }))
+    }
+
+    /// Active or standby (a node without integrated storage is always active).
+    pub fn ha_mode(&self) -> HaMode {
+        self.ha.as_ref().map_or(HaMode::Active, |ha| ha.mode())
     }
 
     /// The current snapshot of compiled policies (empty while sealed).

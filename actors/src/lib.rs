@@ -10,6 +10,7 @@ pub mod duration;
 pub mod engines;
 mod error;
 pub mod expiration;
+pub mod ha;
 mod login;
 pub mod mount_table;
 mod pipeline;

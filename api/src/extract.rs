@@ -1,6 +1,5 @@
 //! Pulling the logical request out of HTTP: token headers, the bounded JSON body, the query.
 
-use actix_web::web::Payload;
 use actix_web::HttpRequest;
 use futures::StreamExt;
 use serde_json::{Map, Value};
@@ -22,14 +21,20 @@ pub enum BodyError {
 }
 
 /// Reads the body, refusing anything over `limit` bytes (413) before buffering it all.
-pub async fn read_body(mut payload: Payload, limit: usize) -> Result<Vec<u8>, BodyError> {
+pub async fn read_body<S, B, E>(mut payload: S, limit: usize) -> Result<Vec<u8>, BodyError>
+where
+    S: futures::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| BodyError::Read(e.to_string()))?;
+        let chunk = chunk.as_ref();
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge);
         }
-        body.extend_from_slice(&chunk);
+        body.extend_from_slice(chunk);
     }
     Ok(body)
 }

@@ -4,8 +4,10 @@
 mod envelope;
 mod error;
 mod extract;
+pub mod forward;
 mod logical;
 mod server;
+mod sys_raft;
 mod sys_raw;
 pub mod tls;
 

@@ -1,7 +1,7 @@
 //! Route table and shared state of the HTTP API.
 
 use crate::error::respond_error;
-use crate::{logical, sys_raw};
+use crate::{logical, sys_raft, sys_raw};
 use actix_web::web;
 use std::sync::Arc;
 use std::time::Instant;
@@ -68,6 +68,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/sys/storage/raft/configuration")
             .route(web::get().to(sys_raw::raft_configuration))
+            .default_service(not_allowed()),
+    )
+    .service(
+        web::resource("/v1/sys/storage/raft/join")
+            .route(web::put().to(sys_raft::join))
+            .route(web::post().to(sys_raft::join))
             .default_service(not_allowed()),
     )
     .service(web::resource("/v1/sys/metrics").route(web::get().to(sys_raw::metrics)).default_service(not_allowed()))

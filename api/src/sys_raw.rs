@@ -12,7 +12,7 @@ use strongbox_actors::replication::ClusterState;
 use strongbox_actors::{CoreError, Operation, VERSION};
 use zeroize::Zeroizing;
 
-async fn body_object(payload: Payload, state: &ApiState) -> Result<Map<String, Value>, CoreError> {
+pub(crate) async fn body_object(payload: Payload, state: &ApiState) -> Result<Map<String, Value>, CoreError> {
     match read_body(payload, state.max_request_size).await {
         Ok(b) => parse_object(&b),
         Err(BodyError::TooLarge) => Err(CoreError::TooLarge),
@@ -138,10 +138,13 @@ fn code_param(q: &Map<String, Value>, key: &str, default: u16) -> Result<u16, Co
 pub async fn health(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
     let q = query_data(&req);
     let s = state.core.seal_status();
+    let standby = !s.sealed && matches!(state.core.ha_mode(), strongbox_actors::ha::HaMode::Standby(_));
     let code = if !s.initialized {
         code_param(&q, "uninitcode", 501)
     } else if s.sealed {
         code_param(&q, "sealedcode", 503)
+    } else if standby {
+        code_param(&q, "standbycode", 429)
     } else {
         code_param(&q, "activecode", 200)
     };
@@ -152,7 +155,7 @@ pub async fn health(req: HttpRequest, state: Data<ApiState>) -> HttpResponse {
     let mut body = json!({
         "initialized": s.initialized,
         "sealed": s.sealed,
-        "standby": !s.initialized,
+        "standby": !s.initialized || standby,
         "performance_standby": false,
         "replication_performance_mode": "disabled",
         "replication_dr_mode": "disabled",

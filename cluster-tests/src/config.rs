@@ -11,7 +11,7 @@ pub enum Storage {
     /// RocksDB in the node's data directory, kept across restarts.
     Rocksdb,
     /// Integrated storage (raft over RocksDB) in the node's data directory; the node id is
-    /// `node-<port>` and the cluster address the listener's port + 1.
+    /// `node-<port>` and the cluster port one the harness reserved.
     Raft,
 }
 
@@ -107,8 +107,9 @@ impl NodeConfig {
         }
     }
 
-    /// The configuration file's text for a node listening on `addr` with its data in `data_dir`.
-    pub fn render_hcl(&self, addr: SocketAddrV4, data_dir: &Path) -> String {
+    /// The configuration file's text for a node listening on `addr` (and, on raft, for peers on
+    /// `cluster_port`) with its data in `data_dir`.
+    pub fn render_hcl(&self, addr: SocketAddrV4, cluster_port: u16, data_dir: &Path) -> String {
         let storage = match self.storage {
             Storage::Inmem => "storage \"inmem\" {}\n".to_string(),
             Storage::Rocksdb => {
@@ -119,10 +120,13 @@ impl NodeConfig {
                 quote(&data_dir.display().to_string()),
                 quote(&format!("node-{}", addr.port())),
                 quote(&format!("{}://{addr}", self.scheme())),
-                quote(&format!("https://{}:{}", addr.ip(), addr.port().wrapping_add(1))),
+                quote(&format!("https://{}:{cluster_port}", addr.ip())),
             ),
         };
         let mut listener = format!("listener \"tcp\" {{\n  address = {}\n", quote(&addr.to_string()));
+        if self.storage == Storage::Raft {
+            listener.push_str(&format!("  cluster_address = {}\n", quote(&format!("{}:{cluster_port}", addr.ip()))));
+        }
         match &self.tls {
             None => listener.push_str("  tls_disable = true\n"),
             Some(t) => {

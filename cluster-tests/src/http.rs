@@ -42,9 +42,13 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for `base` (`http://127.0.0.1:8200`), trusting `ca_pem` if given.
+    /// A client for `base` (`http://127.0.0.1:8200`), trusting `ca_pem` if given. Redirects are
+    /// returned, not followed: a standby's 307 is something tests look at.
     pub fn new(base: &str, ca_pem: Option<&[u8]>) -> Client {
-        let mut builder = Http::builder().timeout(REQUEST_TIMEOUT).pool_max_idle_per_host(0);
+        let mut builder = Http::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .pool_max_idle_per_host(0)
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = ca_pem {
             let cert = reqwest::Certificate::from_pem(pem).expect("the CA certificate is not valid PEM");
             builder = builder.add_root_certificate(cert);

@@ -11,11 +11,13 @@
 //! - [`config`]: the server configuration a node is started with, written as Vault-style HCL;
 //! - [`http`]: a tiny blocking JSON client returning status, headers and JSON;
 //! - [`node`]: one server process: start, wait until ready, kill -9, restart on the same data;
+//! - [`cluster`]: a raft cluster of nodes on 127.0.0.x, formed by init, join and unseal;
 //! - [`cli`]: runs the binary as the Vault-style CLI with an isolated `HOME`;
 //! - [`wait`]: polling with a deadline.
 
 pub mod binary;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod http;
 pub mod node;
@@ -23,6 +25,7 @@ pub mod ports;
 pub mod wait;
 
 pub use cli::{Cli, CliOutput};
+pub use cluster::Cluster;
 pub use config::{NodeConfig, Storage, TlsFiles};
 pub use http::{Client, Resp};
 pub use node::Node;

@@ -25,6 +25,8 @@ pub struct Node {
     config: NodeConfig,
     dir: TempDir,
     addr: SocketAddrV4,
+    /// The cluster port (integrated storage), reserved with the API port.
+    cluster_port: u16,
     child: Option<Child>,
     starts: u32,
 }
@@ -37,7 +39,8 @@ impl Node {
             let dir =
                 tempfile::Builder::new().prefix("strongbox-node-").tempdir().expect("creating the node's directory");
             let addr = SocketAddrV4::new(config.ip, ports::must_free_port(config.ip));
-            let mut node = Node { config: config.clone(), dir, addr, child: None, starts: 0 };
+            let cluster_port = ports::must_free_port(config.ip);
+            let mut node = Node { config: config.clone(), dir, addr, cluster_port, child: None, starts: 0 };
             node.must_spawn();
             match node.wait_ready(DEFAULT_DEADLINE) {
                 Ok(()) => return node,
@@ -131,7 +134,8 @@ impl Node {
             std::fs::create_dir_all(d).expect("creating the node's directories");
         }
         let config_file = self.dir.path().join("config.hcl");
-        std::fs::write(&config_file, self.config.render_hcl(self.addr, &data)).expect("writing the configuration");
+        std::fs::write(&config_file, self.config.render_hcl(self.addr, self.cluster_port, &data))
+            .expect("writing the configuration");
         let args = self.config.server_args(self.addr, &config_file);
         let mut log = OpenOptions::new().create(true).append(true).open(self.log_path()).expect("opening the log");
         self.starts += 1;
@@ -177,6 +181,28 @@ impl Node {
                 return Err(format!("not ready after {deadline:?}: {last}"));
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The cluster address peers dial (integrated storage).
+    pub fn cluster_addr(&self) -> SocketAddrV4 {
+        SocketAddrV4::new(*self.addr.ip(), self.cluster_port)
+    }
+
+    /// `SIGSTOP`: the process stays, frozen (a hung node); [`Node::resume`] thaws it.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// `SIGCONT` after [`Node::pause`].
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        if let Some(child) = &self.child {
+            let status = Command::new("kill").arg(sig).arg(child.id().to_string()).status();
+            assert!(status.is_ok_and(|s| s.success()), "kill {sig} failed");
         }
     }
 

@@ -42,8 +42,8 @@ fn a_raft_node_is_a_cluster_of_one_after_init() {
     let l = leader(&node);
     assert_eq!((l["ha_enabled"].clone(), l["is_self"].clone()), (json!(true), json!(true)), "{l}");
     assert_eq!(l["leader_address"], node.url(), "{l}");
-    let (ip, port) = (node.addr().ip().to_string(), node.addr().port());
-    assert_eq!(l["leader_cluster_address"], format!("https://{ip}:{}", port + 1), "{l}");
+    let port = node.addr().port();
+    assert_eq!(l["leader_cluster_address"], format!("https://{}", node.cluster_addr()), "{l}");
     let committed = l["raft_committed_index"].as_u64().expect("raft_committed_index");
     assert!(committed > 3, "init, unseal and the writes went through the log: {l}");
     assert_eq!(l["raft_applied_index"], l["raft_committed_index"], "{l}");
@@ -56,7 +56,7 @@ fn a_raft_node_is_a_cluster_of_one_after_init() {
         servers[0],
         json!({
             "node_id": format!("node-{port}"),
-            "address": format!("{ip}:{}", port + 1),
+            "address": node.cluster_addr().to_string(),
             "leader": true,
             "protocol_version": "3",
             "voter": true,

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use strongbox_actors::replication::{RaftHandle, RaftOptions, RaftSettings};
 use strongbox_actors::{Core, CoreConfig};
-use strongbox_api::{configure, tls, ApiState, MetricsRender};
+use strongbox_api::{configure, forward, tls, ApiState, MetricsRender};
 use strongbox_storage::{InmemBackend, PhysicalBackend, RocksBackend};
 
 pub fn run(args: Vec<String>) -> i32 {
@@ -127,6 +127,7 @@ fn start_raft(cfg: &ServerConfig, storage: &StorageConfig) -> anyhow::Result<Raf
         node_id,
         api_addr: rc.api_addr,
         cluster_addr: rc.cluster_addr,
+        cluster_listen: rc.cluster_listen,
         settings: RaftSettings { trailing_logs: rc.trailing_logs, ..Default::default() },
         tick: std::time::Duration::from_millis(20 * multiplier),
     };
@@ -156,6 +157,12 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     }
     .context("starting the core")?;
     let metrics = metrics_render();
+    if let Some(raft) = core.raft() {
+        // Requests standbys forward run through the same routes, with the first listener's limits.
+        let max_request_size = cfg.listeners.first().map_or(32 * 1024 * 1024, |l| l.max_request_size);
+        let state = web::Data::new(ApiState { core: core.clone(), max_request_size, metrics: metrics.clone() });
+        raft.set_forward_handler(forward::forwarded_request_handler(state));
+    }
     let mut servers = Vec::with_capacity(cfg.listeners.len());
     for l in &cfg.listeners {
         let state = web::Data::new(ApiState {
@@ -163,7 +170,12 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
             max_request_size: l.max_request_size,
             metrics: metrics.clone(),
         });
-        let app = move || App::new().app_data(state.clone()).configure(configure);
+        let app = move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(actix_web::middleware::from_fn(forward::standby_forwarding))
+                .configure(configure)
+        };
         let http = HttpServer::new(app).workers(worker_count());
         let bound = if l.tls_disable {
             http.bind(&l.address)

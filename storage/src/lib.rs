@@ -14,6 +14,7 @@ mod list;
 mod physical;
 mod raft_apply;
 mod raft_log;
+mod raft_snapshot;
 mod rocks;
 
 pub use error::StorageError;
@@ -21,4 +22,5 @@ pub use inmem::InmemBackend;
 pub use physical::{PhysicalBackend, WriteOp};
 pub use raft_apply::{AppliedState, ApplyBatch};
 pub use raft_log::RaftLogStore;
+pub use raft_snapshot::SnapshotData;
 pub use rocks::RocksBackend;

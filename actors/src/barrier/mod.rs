@@ -108,6 +108,17 @@ impl Barrier {
         Ok(())
     }
 
+    /// The root key, for the join challenge (the caller zeroizes its copy on drop).
+    pub(crate) fn root_key(&self) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+        Ok(Zeroizing::new(self.ring()?.root_key().to_vec()))
+    }
+
+    /// Reads the keyring again (a new active node picks up rotations made by the previous one).
+    pub async fn reload(&self) -> Result<(), CoreError> {
+        let root = self.root_key()?;
+        self.unlock(&root).await
+    }
+
     /// Drops every key from memory; the keys are zeroized as the last reference goes.
     pub fn lock(&self) {
         self.keyring.store(None);

@@ -51,6 +51,26 @@ pub struct PeerSet {
     pub peers: Vec<PeerRecord>,
 }
 
+/// The data of a raft snapshot: every applied key and value, and the member records that go
+/// with the snapshot's membership.
+#[derive(Clone, PartialEq, Message)]
+pub struct SnapshotData {
+    #[prost(message, repeated, tag = "1")]
+    pub kv: Vec<EntryOp>,
+    #[prost(message, repeated, tag = "2")]
+    pub peers: Vec<PeerRecord>,
+}
+
+pub fn encode_snapshot(kv: strongbox_storage::SnapshotData, peers: &[PeerRecord]) -> Vec<u8> {
+    let kv = kv.into_iter().map(|(key, value)| EntryOp { key, value, delete: false }).collect();
+    SnapshotData { kv, peers: peers.to_vec() }.encode_to_vec()
+}
+
+pub fn decode_snapshot(data: &[u8]) -> Result<(strongbox_storage::SnapshotData, Vec<PeerRecord>), DecodeError> {
+    let snap = SnapshotData::decode(data)?;
+    Ok((snap.kv.into_iter().map(|op| (op.key, op.value)).collect(), snap.peers))
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("undecodable raft entry: {0}")]
 pub struct DecodeError(#[from] prost::DecodeError);

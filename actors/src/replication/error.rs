@@ -15,12 +15,30 @@ pub enum ReplicationError {
     /// The streamer stopped (a storage failure makes it stop rather than diverge).
     #[error("the replication streamer is not running")]
     Stopped,
+    /// raft-rs takes one membership change at a time.
+    #[error("a membership change is already in progress; try again")]
+    ChangeInProgress,
+    #[error("no peer with node id {0:?} in the raft configuration")]
+    UnknownPeer(String),
+    #[error("cannot remove the last voter of the cluster")]
+    LastVoter,
+    /// This node already belongs to a cluster (join needs an empty node).
+    #[error("raft storage is already initialized")]
+    AlreadyInitialized,
+    #[error("cluster transport: {0}")]
+    Transport(String),
     #[error("raft: {0}")]
     Raft(#[from] raft::Error),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
     Decode(#[from] super::codec::DecodeError),
+}
+
+impl ReplicationError {
+    pub(crate) fn transport(e: strongbox_transport::TransportError) -> Self {
+        ReplicationError::Transport(e.to_string())
+    }
 }
 
 impl From<ReplicationError> for StorageError {

@@ -10,6 +10,7 @@ fn options(dir: &std::path::Path) -> RaftOptions {
         node_id: "node1".into(),
         api_addr: "http://127.0.0.1:8200".into(),
         cluster_addr: "127.0.0.1:8201".into(),
+        cluster_listen: "127.0.0.1:0".into(),
         settings: RaftSettings::default(),
         tick: Duration::from_millis(20),
     }

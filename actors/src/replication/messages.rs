@@ -1,5 +1,6 @@
 //! The streamer's mailbox. Each message states its reply type in `rtype`.
 
+use super::codec::PeerRecord;
 use super::error::ReplicationError;
 use actix::prelude::*;
 use strongbox_storage::WriteOp;
@@ -23,3 +24,41 @@ pub struct Propose {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(crate) struct Drive;
+
+/// Raft messages a peer sent (from the transport).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Step {
+    pub from: u64,
+    pub messages: Vec<Vec<u8>>,
+}
+
+/// Start raft on an empty node that the leader is adding (after the join challenge): it waits,
+/// with no membership of its own, for the leader's snapshot.
+#[derive(Message)]
+#[rtype(result = "Result<(), ReplicationError>")]
+pub struct StartJoined {
+    /// The members as the leader listed them: where to send raft's answers until the snapshot
+    /// brings the stored records.
+    pub peers: Vec<PeerRecord>,
+}
+
+/// Leader: add a node that answered the join challenge, as a non-voter.
+#[derive(Message)]
+#[rtype(result = "Result<(), ReplicationError>")]
+pub struct AddLearner {
+    pub record: PeerRecord,
+}
+
+/// Leader: remove a member by its Vault node id.
+#[derive(Message)]
+#[rtype(result = "Result<(), ReplicationError>")]
+pub struct RemovePeer {
+    pub node_id: String,
+}
+
+/// Leader: hand leadership to the most caught-up voter (`sys/step-down`). Answers whether a
+/// transfer started (a cluster of one has nobody to hand it to).
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct TransferLeadership;

@@ -21,16 +21,20 @@
 mod backend;
 pub mod codec;
 mod error;
+mod inbound;
 mod logger;
+mod membership;
 mod messages;
 mod node;
 mod ready;
 mod state;
 mod streamer;
+mod wire;
 
 pub use backend::{RaftBackend, APPLY_TIMEOUT};
 pub use error::ReplicationError;
-pub use messages::{AppliedReceiver, Propose};
+pub use inbound::ForwardHandler;
+pub use messages::{AddLearner, AppliedReceiver, Propose, RemovePeer, StartJoined, TransferLeadership};
 pub use node::{RaftNode, RaftSettings};
 pub use state::{raft_id_for, ClusterState, PeerStatus};
 pub use streamer::ReplicationStreamer;
@@ -42,6 +46,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use strongbox_storage::{PhysicalBackend, RaftLogStore};
+use strongbox_transport::{ClusterTls, Transport, TransportError};
 
 /// What a node's `storage "raft"` stanza and addresses amount to.
 #[derive(Debug, Clone)]
@@ -52,8 +57,10 @@ pub struct RaftOptions {
     pub node_id: String,
     /// `api_addr`, e.g. `http://127.0.0.1:8200`.
     pub api_addr: String,
-    /// `cluster_addr` as host:port, e.g. `127.0.0.1:8201`.
+    /// `cluster_addr` as host:port, e.g. `127.0.0.1:8201` (what peers dial).
     pub cluster_addr: String,
+    /// Where the cluster listener binds (the listener's `cluster_address`).
+    pub cluster_listen: String,
     pub settings: RaftSettings,
     /// One raft tick (elections take `election_tick` of these).
     pub tick: Duration,
@@ -66,6 +73,10 @@ pub struct RaftHandle {
     streamer: Addr<ReplicationStreamer>,
     state: Arc<ArcSwap<ClusterState>>,
     backend: Arc<RaftBackend>,
+    transport: Arc<Transport>,
+    inbound: Arc<inbound::ClusterInbound>,
+    me: PeerRecord,
+    cluster_listen: String,
 }
 
 impl std::fmt::Debug for RaftHandle {
@@ -86,11 +97,41 @@ impl RaftHandle {
             api_addr: opts.api_addr.clone(),
         };
         let state = Arc::new(ArcSwap::from_pointee(ClusterState::default()));
-        let streamer = ReplicationStreamer::new(store, me, opts.settings.clone(), opts.tick, state.clone())?;
+        let inbound = Arc::new(inbound::ClusterInbound::default());
+        let transport = Transport::new(me.raft_id, inbound.clone()).map_err(ReplicationError::transport)?;
+        let streamer = ReplicationStreamer::new(
+            store,
+            me.clone(),
+            opts.settings.clone(),
+            opts.tick,
+            state.clone(),
+            transport.clone(),
+        )?;
         let arbiter = Arbiter::new();
         let streamer = ReplicationStreamer::start_in_arbiter(&arbiter.handle(), move |_| streamer);
+        inbound.set_streamer(streamer.clone());
         let backend = Arc::new(RaftBackend::new(streamer.clone(), applied));
-        Ok(RaftHandle { streamer, state, backend })
+        Ok(RaftHandle { streamer, state, backend, transport, inbound, me, cluster_listen: opts.cluster_listen })
+    }
+
+    /// Opens the cluster port with the cluster's TLS material (once the node is unsealed, or
+    /// has answered the join challenge). Idempotent.
+    pub fn start_transport(&self, tls: &ClusterTls) -> Result<(), TransportError> {
+        self.transport.start(&self.cluster_listen, tls)
+    }
+
+    pub fn transport(&self) -> &Arc<Transport> {
+        &self.transport
+    }
+
+    /// Who answers requests other members forward here (the API, on the active node).
+    pub fn set_forward_handler(&self, handler: ForwardHandler) {
+        self.inbound.set_forward(handler);
+    }
+
+    /// This node's member record (node id, raft id, addresses).
+    pub fn me(&self) -> &PeerRecord {
+        &self.me
     }
 
     /// The latest published cluster state.

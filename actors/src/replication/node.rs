@@ -49,6 +49,8 @@ pub struct RaftNode {
     pub(crate) peers: Vec<PeerRecord>,
     pub(crate) config_index: u64,
     pub(crate) leader_since: Option<String>,
+    /// This node applied its own removal from the cluster.
+    pub(crate) removed: bool,
 }
 
 impl RaftNode {
@@ -86,6 +88,7 @@ impl RaftNode {
             peers,
             config_index: 0,
             leader_since: None,
+            removed: false,
         })
     }
 

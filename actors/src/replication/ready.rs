@@ -72,13 +72,15 @@ impl RaftNode {
         }
     }
 
-    /// The data of a snapshot from the leader arrives through the transport's snapshot stream
-    /// (not in this `Snapshot`); until multi-node clusters exist, only its metadata is installed.
+    /// Installs a snapshot from the leader: its data replaces the applied data, and its member
+    /// records replace ours (the membership itself is in the metadata).
     fn install_snapshot(&mut self, snap: &Snapshot) -> Result<(), ReplicationError> {
         let meta = snap.get_metadata();
         tracing::info!(index = meta.index, term = meta.term, "installing a raft snapshot");
-        let peers = codec::encode_peers(&self.peers);
-        self.raw.mut_store().apply_snapshot(meta, Vec::new(), &peers)?;
+        let (data, peers) = codec::decode_snapshot(&snap.data)?;
+        self.raw.mut_store().apply_snapshot(meta, data, &codec::encode_peers(&peers))?;
+        self.peers = peers;
+        self.config_index = meta.index;
         self.fail_pending(|| ReplicationError::Dropped);
         Ok(())
     }
@@ -131,7 +133,13 @@ impl RaftNode {
     /// member's [`PeerRecord`].
     fn record_peer_change(&mut self, kind: ConfChangeType, raft_id: u64, context: &[u8]) {
         match kind {
-            ConfChangeType::RemoveNode => self.peers.retain(|p| p.raft_id != raft_id),
+            ConfChangeType::RemoveNode => {
+                self.peers.retain(|p| p.raft_id != raft_id);
+                if raft_id == self.me.raft_id {
+                    // raft-rs keeps a removed leader leading; it must stop taking part instead.
+                    self.removed = true;
+                }
+            }
             ConfChangeType::AddNode | ConfChangeType::AddLearnerNode => {
                 let record = codec::decode_peers(context)
                     .ok()

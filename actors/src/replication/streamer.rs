@@ -6,7 +6,7 @@
 
 use super::codec::PeerRecord;
 use super::error::ReplicationError;
-use super::messages::{AppliedReceiver, Drive, Propose};
+use super::messages::{AddLearner, AppliedReceiver, Drive, Propose, RemovePeer, StartJoined, Step, TransferLeadership};
 use super::node::{RaftNode, RaftSettings};
 use super::state::ClusterState;
 use actix::prelude::*;
@@ -14,6 +14,7 @@ use arc_swap::ArcSwap;
 use std::sync::Arc;
 use std::time::Duration;
 use strongbox_storage::RaftLogStore;
+use strongbox_transport::Transport;
 
 enum Phase {
     /// The node belongs to no cluster yet: the store is empty until bootstrap (or, later, join).
@@ -21,6 +22,8 @@ enum Phase {
     Running(Box<RaftNode>),
     /// A storage failure stopped raft: the node refuses writes rather than diverge.
     Failed,
+    /// This node was removed from the cluster (`remove-peer`): it no longer takes part.
+    Removed,
 }
 
 pub struct ReplicationStreamer {
@@ -29,6 +32,7 @@ pub struct ReplicationStreamer {
     settings: RaftSettings,
     tick: Duration,
     state: Arc<ArcSwap<ClusterState>>,
+    transport: Arc<Transport>,
     drive_scheduled: bool,
 }
 
@@ -40,13 +44,14 @@ impl ReplicationStreamer {
         settings: RaftSettings,
         tick: Duration,
         state: Arc<ArcSwap<ClusterState>>,
+        transport: Arc<Transport>,
     ) -> Result<Self, ReplicationError> {
         let phase = if store.is_initialized() {
             Phase::Running(Box::new(RaftNode::start(store, me.clone(), settings.clone())?))
         } else {
             Phase::Unjoined(Box::new(store))
         };
-        let s = ReplicationStreamer { phase, me, settings, tick, state, drive_scheduled: false };
+        let s = ReplicationStreamer { phase, me, settings, tick, state, transport, drive_scheduled: false };
         s.publish();
         Ok(s)
     }
@@ -54,7 +59,7 @@ impl ReplicationStreamer {
     fn publish(&self) {
         let next = match &self.phase {
             Phase::Running(node) => node.cluster_state(),
-            Phase::Unjoined(_) | Phase::Failed => {
+            Phase::Unjoined(_) | Phase::Failed | Phase::Removed => {
                 ClusterState { node_id: self.me.node_id.clone(), raft_id: self.me.raft_id, ..Default::default() }
             }
         };
@@ -79,8 +84,8 @@ impl ReplicationStreamer {
         }
     }
 
-    /// Runs `Ready` rounds until raft has nothing more, then ships (or, with no transport yet,
-    /// reports unreachable) what peers are owed, and publishes the new state.
+    /// Runs `Ready` rounds until raft has nothing more, then ships what peers are owed (telling
+    /// raft which peers could not be reached), and publishes the new state.
     fn drive(&mut self) {
         let Phase::Running(node) = &mut self.phase else {
             return;
@@ -98,9 +103,44 @@ impl ReplicationStreamer {
                 }
             }
         }
+        if node.removed {
+            // Ship what is owed (the commit of our own removal) before going quiet.
+            let outbox = node.take_outbox();
+            for (peer, msgs) in outbox {
+                if let (Some(addr), Ok((encoded, _))) =
+                    (node.peer_addr(peer).map(str::to_string), node.encode_outgoing(msgs))
+                {
+                    self.transport.send_raft(peer, &addr, encoded);
+                }
+            }
+            node.fail_pending(|| ReplicationError::Stopped);
+            tracing::warn!("this node was removed from the raft cluster; it no longer takes part");
+            self.phase = Phase::Removed;
+            self.publish();
+            return;
+        }
         for (peer, msgs) in node.take_outbox() {
-            tracing::debug!(peer, count = msgs.len(), "no transport to the peer yet; dropping raft messages");
-            node.report_unreachable(peer);
+            let Some(addr) = node.peer_addr(peer).map(str::to_string) else {
+                node.report_unreachable(peer);
+                continue;
+            };
+            let (encoded, has_snapshot) = match node.encode_outgoing(msgs) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(peer, error = %e, "cannot encode raft messages");
+                    node.report_unreachable(peer);
+                    continue;
+                }
+            };
+            let sent = self.transport.send_raft(peer, &addr, encoded);
+            if !sent {
+                node.report_unreachable(peer);
+            }
+            if has_snapshot {
+                // Finish moves the peer to probing, which resends whatever did not arrive.
+                let status = if sent { raft::SnapshotStatus::Finish } else { raft::SnapshotStatus::Failure };
+                node.raw.report_snapshot(peer, status);
+            }
         }
         self.publish();
     }
@@ -121,6 +161,7 @@ impl Actor for ReplicationStreamer {
         ctx.run_interval(self.tick, |act, _| {
             if let Phase::Running(node) = &mut act.phase {
                 node.tick();
+                node.promote_caught_up();
             }
             act.drive();
         });
@@ -150,5 +191,75 @@ impl Handler<Drive> for ReplicationStreamer {
     fn handle(&mut self, _: Drive, _: &mut Self::Context) {
         self.drive_scheduled = false;
         self.drive();
+    }
+}
+
+impl Handler<Step> for ReplicationStreamer {
+    type Result = ();
+
+    fn handle(&mut self, msg: Step, ctx: &mut Self::Context) {
+        if let Phase::Running(node) = &mut self.phase {
+            node.step_incoming(msg.from, msg.messages);
+            self.schedule_drive(ctx);
+        }
+    }
+}
+
+impl Handler<StartJoined> for ReplicationStreamer {
+    type Result = Result<(), ReplicationError>;
+
+    fn handle(&mut self, msg: StartJoined, _: &mut Self::Context) -> Self::Result {
+        if !matches!(self.phase, Phase::Unjoined(_)) {
+            return Err(ReplicationError::AlreadyInitialized);
+        }
+        let Phase::Unjoined(store) = std::mem::replace(&mut self.phase, Phase::Failed) else {
+            return Err(ReplicationError::Stopped);
+        };
+        let mut node = RaftNode::start(*store, self.me.clone(), self.settings.clone())?;
+        node.peers = msg.peers;
+        self.phase = Phase::Running(Box::new(node));
+        tracing::info!(node_id = %self.me.node_id, "joining a raft cluster: waiting for the leader's snapshot");
+        self.publish();
+        Ok(())
+    }
+}
+
+impl Handler<AddLearner> for ReplicationStreamer {
+    type Result = Result<(), ReplicationError>;
+
+    fn handle(&mut self, msg: AddLearner, ctx: &mut Self::Context) -> Self::Result {
+        let Phase::Running(node) = &mut self.phase else {
+            return Err(ReplicationError::Stopped);
+        };
+        node.add_learner(msg.record)?;
+        self.schedule_drive(ctx);
+        Ok(())
+    }
+}
+
+impl Handler<RemovePeer> for ReplicationStreamer {
+    type Result = Result<(), ReplicationError>;
+
+    fn handle(&mut self, msg: RemovePeer, ctx: &mut Self::Context) -> Self::Result {
+        let Phase::Running(node) = &mut self.phase else {
+            return Err(ReplicationError::Stopped);
+        };
+        node.remove_member(&msg.node_id)?;
+        self.transport.drop_peer(super::raft_id_for(&msg.node_id));
+        self.schedule_drive(ctx);
+        Ok(())
+    }
+}
+
+impl Handler<TransferLeadership> for ReplicationStreamer {
+    type Result = bool;
+
+    fn handle(&mut self, _: TransferLeadership, ctx: &mut Self::Context) -> bool {
+        let Phase::Running(node) = &mut self.phase else {
+            return false;
+        };
+        let started = node.transfer_leadership();
+        self.schedule_drive(ctx);
+        started
     }
 }

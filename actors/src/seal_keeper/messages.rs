@@ -44,3 +44,29 @@ pub struct Seal;
 #[derive(Message)]
 #[rtype(result = "Result<(), CoreError>")]
 pub struct LoadSealConfig;
+
+/// `sys/storage/raft/join` fetched the leader's challenge: the node now reports the leader's
+/// seal config and answers the challenge once enough key shares are entered.
+#[derive(Message)]
+#[rtype(result = "Result<(), CoreError>")]
+pub struct SetPendingJoin {
+    pub config: super::SealConfig,
+    pub join: crate::ha::PendingJoin,
+}
+
+/// This node became the raft leader: run the post_unseal steps (it is unsealed already).
+#[derive(Message)]
+#[rtype(result = "Result<(), CoreError>")]
+pub struct Activate;
+
+/// This node is no longer the raft leader: run the pre_seal steps and stay unsealed.
+#[derive(Message)]
+#[rtype(result = "Result<(), CoreError>")]
+pub struct Deactivate;
+
+/// Internal: a joined node's data arrived; unseal with the key the operator entered earlier.
+#[derive(Message)]
+#[rtype(result = "Result<(), CoreError>")]
+pub(crate) struct UnsealWithKek {
+    pub kek: Zeroizing<Vec<u8>>,
+}

@@ -24,11 +24,33 @@ use zeroize::Zeroizing;
 pub const STORED_ROOT_KEY_PATH: &str = "core/hsm/barrier-unseal-keys";
 
 /// What the node does around unseal and seal (load mounts and tokens; drop them again).
+/// `post_unseal`/`pre_seal` are the active node's steps; on integrated storage a standby runs
+/// only `on_unsealed` and waits for leadership.
 #[async_trait]
 pub trait Lifecycle: Send + Sync {
     async fn post_unseal(&self) -> Result<(), CoreError>;
     async fn pre_seal(&self);
     async fn create_root_token(&self, id: Option<String>) -> Result<String, CoreError>;
+    /// Right after the barrier opens, on every node (the cluster port opens here).
+    async fn on_unsealed(&self) -> Result<(), CoreError> {
+        Ok(())
+    }
+    /// Whether this node should stay a standby (not the raft leader).
+    fn is_standby(&self) -> bool {
+        false
+    }
+    /// Whether the active node's steps have run.
+    fn is_active(&self) -> bool {
+        true
+    }
+    /// Before activating: prove leadership through raft and catch up (keyring included).
+    async fn confirm_leadership(&self) -> Result<(), CoreError> {
+        Ok(())
+    }
+    /// A joining node: answer the leader's challenge with the unseal key.
+    async fn complete_join(&self, _kek: &[u8], _join: crate::ha::PendingJoin) -> Result<(), CoreError> {
+        Err(CoreError::invalid("raft storage is not in use"))
+    }
 }
 
 pub struct SealKeeper {
@@ -40,6 +62,7 @@ pub struct SealKeeper {
     cluster: Option<ClusterInfo>,
     status: Arc<ArcSwap<SealStatus>>,
     storage_type: String,
+    pending_join: Option<crate::ha::PendingJoin>,
 }
 
 impl SealKeeper {
@@ -58,6 +81,7 @@ impl SealKeeper {
             cluster: None,
             status,
             storage_type: storage_type.to_string(),
+            pending_join: None,
         }
     }
 
@@ -165,6 +189,7 @@ impl Handler<Init> for SealKeeper {
             // Set up the mount table and the root token inside the barrier, then seal again.
             barrier.unlock(&root).await?;
             let setup = async {
+                lifecycle.on_unsealed().await?;
                 lifecycle.post_unseal().await?;
                 load_cluster_info(&barrier).await?;
                 lifecycle.create_root_token(msg.root_token_id).await
@@ -192,7 +217,7 @@ impl Handler<Init> for SealKeeper {
 impl Handler<SubmitUnsealKey> for SealKeeper {
     type Result = AtomicResponse<Self, Result<SealStatus, CoreError>>;
 
-    fn handle(&mut self, msg: SubmitUnsealKey, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: SubmitUnsealKey, ctx: &mut Context<Self>) -> Self::Result {
         let ready = |r: Result<SealStatus, CoreError>| AtomicResponse::new(Box::pin(actix::fut::ready(r)));
         if msg.reset {
             self.reset_progress();
@@ -234,29 +259,13 @@ impl Handler<SubmitUnsealKey> for SealKeeper {
         }
         let combined = shamir::combine(&self.parts, config.secret_threshold);
         self.reset_progress();
+        if let Some(join) = self.pending_join.take() {
+            return self.answer_join(combined, join, ctx);
+        }
         let (barrier, lifecycle) = (self.barrier.clone(), self.lifecycle.clone());
         let fut = async move {
-            let failed = |m: String| CoreError::invalid(format!("unable to retrieve stored keys: invalid key: {m}"));
-            let kek = combined.map_err(failed)?;
-            let wrapped = barrier
-                .physical()
-                .get(STORED_ROOT_KEY_PATH)
-                .await?
-                .ok_or_else(|| CoreError::internal("stored root key is missing"))?;
-            let root = Barrier::open_with(&kek, STORED_ROOT_KEY_PATH, &wrapped).map_err(|_| {
-                failed("failed to decrypt keys from storage: cipher: message authentication failed".into())
-            })?;
-            barrier.unlock(&root).await?;
-            let loaded = async {
-                lifecycle.post_unseal().await?;
-                load_cluster_info(&barrier).await
-            }
-            .await;
-            if loaded.is_err() {
-                lifecycle.pre_seal().await;
-                barrier.lock();
-            }
-            loaded
+            let kek = combined.map_err(bad_key)?;
+            open_barrier(&barrier, lifecycle.as_ref(), &kek).await
         };
         AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut SealKeeper, _| match res {
             Ok(info) => {
@@ -269,6 +278,161 @@ impl Handler<SubmitUnsealKey> for SealKeeper {
                 Err(e)
             }
         })))
+    }
+}
+
+fn bad_key(m: String) -> CoreError {
+    CoreError::invalid(format!("unable to retrieve stored keys: invalid key: {m}"))
+}
+
+/// Decrypts the root key with the unseal key, opens the barrier and, on an active node, runs
+/// the post_unseal steps. Anything failing seals again.
+async fn open_barrier(barrier: &Barrier, lifecycle: &dyn Lifecycle, kek: &[u8]) -> Result<ClusterInfo, CoreError> {
+    let wrapped = barrier
+        .physical()
+        .get(STORED_ROOT_KEY_PATH)
+        .await?
+        .ok_or_else(|| CoreError::internal("stored root key is missing"))?;
+    let root = Barrier::open_with(kek, STORED_ROOT_KEY_PATH, &wrapped)
+        .map_err(|_| bad_key("failed to decrypt keys from storage: cipher: message authentication failed".into()))?;
+    barrier.unlock(&root).await?;
+    let loaded = async {
+        lifecycle.on_unsealed().await?;
+        if lifecycle.is_standby() {
+            return read_cluster_info(barrier).await;
+        }
+        lifecycle.post_unseal().await?;
+        load_cluster_info(barrier).await
+    }
+    .await;
+    if loaded.is_err() {
+        lifecycle.pre_seal().await;
+        barrier.lock();
+    }
+    loaded
+}
+
+/// A standby cannot write: it reads what the active node stored at init.
+async fn read_cluster_info(barrier: &Barrier) -> Result<ClusterInfo, CoreError> {
+    match barrier.get(CLUSTER_INFO_PATH).await? {
+        Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
+        None => Ok(ClusterInfo { name: String::new(), id: String::new() }),
+    }
+}
+
+impl SealKeeper {
+    /// The threshold was reached on a joining node: answer the leader's challenge, then wait in
+    /// the background for the leader's data and unseal with the same key. The reply says
+    /// sealed, as Vault's does; clients poll `sys/seal-status`.
+    fn answer_join(
+        &mut self,
+        combined: Result<Zeroizing<Vec<u8>>, String>,
+        join: crate::ha::PendingJoin,
+        ctx: &mut Context<Self>,
+    ) -> AtomicResponse<Self, Result<SealStatus, CoreError>> {
+        let (barrier, lifecycle, me) = (self.barrier.clone(), self.lifecycle.clone(), ctx.address());
+        let fut = async move {
+            let kek = combined.map_err(bad_key)?;
+            lifecycle.complete_join(&kek, join).await?;
+            actix::spawn(async move {
+                loop {
+                    let physical = barrier.physical();
+                    let have_keys = matches!(physical.get(STORED_ROOT_KEY_PATH).await, Ok(Some(_)))
+                        && matches!(physical.get(SEAL_CONFIG_PATH).await, Ok(Some(_)));
+                    if have_keys {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                match me.send(UnsealWithKek { kek }).await {
+                    Ok(Ok(())) => tracing::info!("joined the raft cluster and unsealed"),
+                    Ok(Err(e)) => tracing::error!(error = %e, "unsealing after the join failed"),
+                    Err(_) => {}
+                }
+            });
+            Ok::<_, CoreError>(())
+        };
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut SealKeeper, _| {
+            if res.is_err() {
+                // The join can be retried with a new sys/storage/raft/join.
+                act.config = None;
+            }
+            let status = act.publish();
+            res.map(|_| status)
+        })))
+    }
+}
+
+impl Handler<UnsealWithKek> for SealKeeper {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, msg: UnsealWithKek, _: &mut Context<Self>) -> Self::Result {
+        let (barrier, lifecycle) = (self.barrier.clone(), self.lifecycle.clone());
+        let fut = async move {
+            let raw = barrier.physical().get(SEAL_CONFIG_PATH).await?;
+            let config = raw.map(|r| serde_json::from_slice::<SealConfig>(&r)).transpose()?;
+            let info = open_barrier(&barrier, lifecycle.as_ref(), &msg.kek).await?;
+            Ok::<_, CoreError>((config, info))
+        };
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut SealKeeper, _| {
+            let (config, info) = res?;
+            act.config = config.or(act.config.take());
+            act.cluster = Some(info);
+            act.publish();
+            Ok(())
+        })))
+    }
+}
+
+impl Handler<SetPendingJoin> for SealKeeper {
+    type Result = Result<(), CoreError>;
+
+    fn handle(&mut self, msg: SetPendingJoin, _: &mut Context<Self>) -> Self::Result {
+        if !self.barrier.is_sealed() {
+            return Err(CoreError::invalid("join can't be invoked on an unsealed node"));
+        }
+        self.config = Some(msg.config);
+        self.pending_join = Some(msg.join);
+        self.reset_progress();
+        self.publish();
+        Ok(())
+    }
+}
+
+impl Handler<Activate> for SealKeeper {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, _: Activate, _: &mut Context<Self>) -> Self::Result {
+        let (barrier, lifecycle) = (self.barrier.clone(), self.lifecycle.clone());
+        let fut = async move {
+            if barrier.is_sealed() || lifecycle.is_active() || lifecycle.is_standby() {
+                return Ok(());
+            }
+            lifecycle.confirm_leadership().await?;
+            if let Err(e) = lifecycle.post_unseal().await {
+                lifecycle.pre_seal().await;
+                return Err(e);
+            }
+            tracing::info!("this node is now the active node");
+            Ok(())
+        };
+        AtomicResponse::new(Box::pin(fut.into_actor(self)))
+    }
+}
+
+impl Handler<Deactivate> for SealKeeper {
+    type Result = AtomicResponse<Self, Result<(), CoreError>>;
+
+    fn handle(&mut self, _: Deactivate, _: &mut Context<Self>) -> Self::Result {
+        let lifecycle = self.lifecycle.clone();
+        let fut = async move {
+            if lifecycle.is_active() {
+                lifecycle.pre_seal().await;
+                tracing::info!("this node is no longer the active node; standing by");
+            }
+            Ok(())
+        };
+        AtomicResponse::new(Box::pin(fut.into_actor(self)))
     }
 }
 

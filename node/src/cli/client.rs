@@ -164,6 +164,11 @@ impl Client {
     }
 
     /// The token sent with every request (`Client.Token()`).
+    /// The server address (`VAULT_ADDR` or `-address`).
+    pub fn address(&self) -> &str {
+        &self.base
+    }
+
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }

@@ -19,6 +19,7 @@ mod lease;
 mod login;
 mod login_userpass;
 mod operator;
+mod operator_raft;
 mod output;
 mod paths;
 mod policy;
@@ -88,7 +89,12 @@ fn status(args: &[String]) -> i32 {
 }
 
 /// Runs a subcommand of a command group, or prints the group's help (exit 1, or 0 for `-h`).
-fn group(args: &[String], name: &str, subs: &[(&str, &str)], run: fn(&str, &[String]) -> Option<i32>) -> i32 {
+pub(crate) fn group(
+    args: &[String],
+    name: &str,
+    subs: &[(&str, &str)],
+    run: fn(&str, &[String]) -> Option<i32>,
+) -> i32 {
     let sub = args.first().map(String::as_str).unwrap_or_default();
     if let Some(code) = run(sub, args.get(1..).unwrap_or_default()) {
         return code;

@@ -1,4 +1,5 @@
-//! `operator init | unseal | seal | key-status | rotate`.
+//! `operator init | unseal | seal | key-status | rotate | step-down`; `operator raft` is in
+//! `operator_raft.rs`.
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -22,6 +23,8 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
         "seal" => seal(args),
         "key-status" => key_status(args),
         "rotate" => rotate(args),
+        "step-down" => step_down(args),
+        "raft" => super::group(args, "operator raft", super::operator_raft::SUBCOMMANDS, super::operator_raft::run),
         _ => return None,
     })
 }
@@ -29,8 +32,10 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("init", "Initializes a server"),
     ("key-status", "Provides information about the active encryption key"),
+    ("raft", "Interact with Vault's raft storage backend"),
     ("rotate", "Rotates the underlying encryption key"),
     ("seal", "Seals the Vault server"),
+    ("step-down", "Forces Vault to resign active duty"),
     ("unseal", "Unseals the Vault server"),
 ];
 
@@ -235,6 +240,29 @@ fn seal(args: &[String]) -> i32 {
         }
         Err(e) => {
             ui.err(&format!("Error sealing: {e}"));
+            2
+        }
+    }
+}
+
+fn step_down(args: &[String]) -> i32 {
+    let cmd = Cmd {
+        usage: "Usage: strongbox operator step-down [options]\n\n  Forces the Vault server at the given address to step down from active duty.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((0, 0)),
+    };
+    let (_, ui, client) = match cmd.prepare(args) {
+        Ok(c) => (c.p, c.ui, c.client),
+        Err(code) => return code,
+    };
+    match client.raw(Method::PUT, "sys/step-down", None) {
+        Ok(_) => {
+            ui.out(&format!("Success! Stepped down: {}", client.address()));
+            0
+        }
+        Err(e) => {
+            ui.err(&format!("Error stepping down: {e}"));
             2
         }
     }

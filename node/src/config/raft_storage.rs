@@ -32,6 +32,9 @@ pub struct RaftStorageConfig {
     pub api_addr: String,
     /// host:port, no scheme.
     pub cluster_addr: String,
+    /// Where the cluster listener binds: the listener's `cluster_address`, else its port + 1,
+    /// else the advertised `cluster_addr`.
+    pub cluster_listen: String,
     pub warnings: Vec<String>,
 }
 
@@ -57,6 +60,7 @@ pub fn raft_storage(cfg: &ServerConfig, storage: &StorageConfig) -> Result<RaftS
         performance_multiplier: 0,
         api_addr: String::new(),
         cluster_addr: String::new(),
+        cluster_listen: String::new(),
         warnings: Vec::new(),
     };
     for (key, v) in &storage.options {
@@ -91,6 +95,13 @@ pub fn raft_storage(cfg: &ServerConfig, storage: &StorageConfig) -> Result<RaftS
             None => next_port(&l.address).ok_or_else(|| bad("cluster_addr", "cannot derive it from the listener"))?,
         },
         (None, None) => "127.0.0.1:8201".into(),
+    };
+    out.cluster_listen = match listener {
+        Some(l) => match &l.cluster_address {
+            Some(a) => a.clone(),
+            None => next_port(&l.address).unwrap_or_else(|| out.cluster_addr.clone()),
+        },
+        None => out.cluster_addr.clone(),
     };
     Ok(out)
 }

@@ -1,0 +1,34 @@
+//! What a leader ships to a follower that is too far behind for log entries (a new member, or
+//! one that was down past compaction): every applied key and value, read from one RocksDB
+//! snapshot so they match the applied index and membership they are labelled with.
+
+use crate::keys::KV_APPLIED_STATE_KEY;
+use crate::raft_log::RaftLogStore;
+use crate::rocks::kv;
+use crate::StorageError;
+use raft::eraftpb::SnapshotMetadata;
+use rocksdb::IteratorMode;
+
+/// Every applied key with its value (barrier ciphertext), in key order.
+pub type SnapshotData = Vec<(String, Vec<u8>)>;
+
+impl RaftLogStore {
+    /// The applied data and the metadata (applied index, term, membership) it reflects. Runs on
+    /// the streamer's thread, which is the only writer, so nothing is applied meanwhile.
+    pub fn snapshot_contents(&self) -> Result<(SnapshotMetadata, SnapshotData), StorageError> {
+        let mut meta = SnapshotMetadata { index: self.applied.index, term: self.applied.term, ..Default::default() };
+        meta.set_conf_state(self.conf.clone());
+        let snap = self.db.snapshot();
+        let mut data = Vec::new();
+        for item in snap.iterator_cf(kv(&self.db)?, IteratorMode::Start) {
+            let (k, v) = item?;
+            if &*k == KV_APPLIED_STATE_KEY {
+                continue;
+            }
+            let key = String::from_utf8(k.into_vec())
+                .map_err(|_| StorageError::Corrupt("a stored key is not UTF-8".into()))?;
+            data.push((key, v.into_vec()));
+        }
+        Ok((meta, data))
+    }
+}
