@@ -124,7 +124,14 @@ impl Lifecycle for Hooks {
         let advert =
             serde_json::json!({ "node_id": me.node_id, "api_addr": me.api_addr, "cluster_addr": me.cluster_addr });
         self.barrier.put(&format!("{LEADER_PREFIX}{}", me.node_id), &serde_json::to_vec(&advert)?).await?;
-        self.barrier.reload().await
+        if let Err(e) = self.barrier.reload().await {
+            // The stored keyring is another cluster's (a forced snapshot restore): only that
+            // cluster's unseal keys open it now.
+            self.barrier.lock();
+            tracing::error!(error = %e, "the stored keyring does not open with this node's keys; sealed");
+            return Err(e);
+        }
+        Ok(())
     }
 
     async fn complete_join(&self, kek: &[u8], join: PendingJoin) -> Result<(), CoreError> {

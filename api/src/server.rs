@@ -76,6 +76,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(sys_raft::join))
             .default_service(not_allowed()),
     )
+    .service(
+        web::resource("/v1/sys/storage/raft/snapshot")
+            .route(web::get().to(sys_raft::snapshot_save))
+            .route(web::put().to(sys_raft::snapshot_restore))
+            .route(web::post().to(sys_raft::snapshot_restore))
+            .default_service(not_allowed()),
+    )
+    .service(
+        web::resource("/v1/sys/storage/raft/snapshot-force")
+            .route(web::put().to(sys_raft::snapshot_restore_force))
+            .route(web::post().to(sys_raft::snapshot_restore_force))
+            .default_service(not_allowed()),
+    )
     .service(web::resource("/v1/sys/metrics").route(web::get().to(sys_raw::metrics)).default_service(not_allowed()))
     .service(web::resource("/v1/{path:.*}").route(web::route().to(logical::handle)))
     .default_service(web::route().to(not_found));

@@ -41,6 +41,8 @@ pub struct NodeConfig {
     pub max_request_size: Option<i64>,
     /// Extra top-level HCL appended to the configuration file.
     pub extra_hcl: String,
+    /// Extra HCL inside the `storage "raft"` block (e.g. `retry_join { ... }`).
+    pub raft_hcl: String,
     pub dev: Option<Dev>,
 }
 
@@ -52,6 +54,7 @@ impl NodeConfig {
             tls: None,
             max_request_size: None,
             extra_hcl: String::new(),
+            raft_hcl: String::new(),
             dev: None,
         }
     }
@@ -91,6 +94,13 @@ impl NodeConfig {
         self
     }
 
+    /// Adds HCL inside the `storage "raft"` block.
+    pub fn raft_hcl(mut self, hcl: &str) -> Self {
+        self.raft_hcl.push_str(hcl);
+        self.raft_hcl.push('\n');
+        self
+    }
+
     /// In `-dev` mode, lets the server save its root token to `$HOME/.vault-token`.
     pub fn store_dev_token(mut self, store: bool) -> Self {
         if let Some(dev) = &mut self.dev {
@@ -116,9 +126,10 @@ impl NodeConfig {
                 format!("storage \"rocksdb\" {{\n  path = {}\n}}\n", quote(&data_dir.display().to_string()))
             }
             Storage::Raft => format!(
-                "storage \"raft\" {{\n  path = {}\n  node_id = {}\n}}\napi_addr = {}\ncluster_addr = {}\n",
+                "storage \"raft\" {{\n  path = {}\n  node_id = {}\n{}}}\napi_addr = {}\ncluster_addr = {}\n",
                 quote(&data_dir.display().to_string()),
                 quote(&format!("node-{}", addr.port())),
+                self.raft_hcl,
                 quote(&format!("{}://{addr}", self.scheme())),
                 quote(&format!("https://{}:{cluster_port}", addr.ip())),
             ),

@@ -16,6 +16,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Resp {
     pub status: u16,
     pub headers: HeaderMap,
+    /// The body as received (binary bodies such as raft snapshots).
+    pub body: Vec<u8>,
+    /// The body as text (lossy for binary bodies).
     pub text: String,
     pub json: Value,
 }
@@ -91,9 +94,10 @@ impl Client {
         let resp = req.send().map_err(|e| format!("{url}: {e:?}"))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let text = resp.text().map_err(|e| format!("{url}: reading the body: {e}"))?;
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Ok(Resp { status, headers, text, json })
+        let body = resp.bytes().map_err(|e| format!("{url}: reading the body: {e}"))?.to_vec();
+        let text = String::from_utf8_lossy(&body).into_owned();
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        Ok(Resp { status, headers, body, text, json })
     }
 
     /// `method` on `/v1/<path>` with an optional JSON body.

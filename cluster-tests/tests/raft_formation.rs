@@ -87,3 +87,26 @@ fn an_initialized_node_refuses_to_join() {
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(c.client(0).must_get("sys/health").status, 200);
 }
+
+#[test]
+fn a_node_with_retry_join_joins_by_itself_once_unsealed() {
+    let c = Cluster::must_start(1);
+    let hcl = format!("  retry_join {{\n    leader_api_addr = \"{}\"\n  }}", c.nodes[0].url());
+    let joiner = Node::must_start(NodeConfig::raft().ip(Ipv4Addr::new(127, 0, 0, 2)).raft_hcl(&hcl));
+    // No join call: the node found the leader and took its seal config.
+    strongbox_cluster_tests::wait::must_wait_for(
+        "retry_join",
+        strongbox_cluster_tests::cluster::ELECTION_DEADLINE,
+        || {
+            let s = joiner.client().try_request("GET", "sys/seal-status", None)?;
+            (s.json["initialized"] == json!(true) && s.json["t"] == json!(2)).then_some(()).ok_or(s.text)
+        },
+    );
+    let mut c = c;
+    c.nodes.push(joiner);
+    for key in &c.keys[..2] {
+        c.nodes[1].client().must_ok("PUT", "sys/unseal", Some(&json!({ "key": key })));
+    }
+    c.must_wait_unsealed(1);
+    c.must_wait_voters(2);
+}

@@ -254,6 +254,7 @@ fn listener(body: &Map<String, Value>, file: &str, warnings: &mut Vec<String>) -
 }
 
 pub mod raft_storage;
+pub mod retry_join;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 mod dev;
 mod flags;
+mod retry_join;
 
 use crate::config::{self, ListenerConfig, ServerConfig, StorageConfig};
 use actix_web::{web, App, HttpServer};
@@ -98,7 +99,10 @@ fn open_storage(storage: &StorageConfig) -> anyhow::Result<Arc<dyn PhysicalBacke
 
 /// `storage "raft"`: integrated storage in `path` (RocksDB in `path/db`; without a `node_id`
 /// option, the id kept in `path/node-id`, generated on first start as Vault does).
-fn start_raft(cfg: &ServerConfig, storage: &StorageConfig) -> anyhow::Result<RaftHandle> {
+fn start_raft(
+    cfg: &ServerConfig,
+    storage: &StorageConfig,
+) -> anyhow::Result<(RaftHandle, Vec<config::retry_join::RetryJoin>)> {
     let rc = config::raft_storage::raft_storage(cfg, storage)?;
     for w in &rc.warnings {
         tracing::warn!("{w}");
@@ -131,7 +135,8 @@ fn start_raft(cfg: &ServerConfig, storage: &StorageConfig) -> anyhow::Result<Raf
         settings: RaftSettings { trailing_logs: rc.trailing_logs, ..Default::default() },
         tick: std::time::Duration::from_millis(20 * multiplier),
     };
-    RaftHandle::start(opts).with_context(|| format!("storage \"raft\": cannot open {}", path.display()))
+    let raft = RaftHandle::start(opts).with_context(|| format!("storage \"raft\": cannot open {}", path.display()))?;
+    Ok((raft, rc.retry_join))
 }
 
 fn metrics_render() -> Option<MetricsRender> {
@@ -152,10 +157,14 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
         storage_type: storage.kind.clone(),
     };
     let core = match storage.kind.as_str() {
-        "raft" => Core::start_on_raft(start_raft(&cfg, &storage)?, core_config).await,
-        _ => Core::start(open_storage(&storage)?, core_config).await,
-    }
-    .context("starting the core")?;
+        "raft" => {
+            let (raft, joins) = start_raft(&cfg, &storage)?;
+            let core = Core::start_on_raft(raft, core_config).await.context("starting the core")?;
+            retry_join::spawn(core.clone(), joins);
+            core
+        }
+        _ => Core::start(open_storage(&storage)?, core_config).await.context("starting the core")?,
+    };
     let metrics = metrics_render();
     if let Some(raft) = core.raft() {
         // Requests standbys forward run through the same routes, with the first listener's limits.

@@ -13,6 +13,7 @@
 mod bootstrap;
 mod cluster_tls;
 mod join;
+mod snapshot;
 mod status;
 mod watch;
 

@@ -62,3 +62,15 @@ pub struct RemovePeer {
 #[derive(Message)]
 #[rtype(result = "bool")]
 pub struct TransferLeadership;
+
+/// The applied data as of now, with the raft index and term it reflects (`snapshot` GET).
+#[derive(Message)]
+#[rtype(result = "Result<(u64, u64, strongbox_storage::SnapshotData), ReplicationError>")]
+pub struct TakeSnapshot;
+
+/// Leader: replace every applied key with `data`, as one replicated entry (`snapshot` POST).
+#[derive(Message)]
+#[rtype(result = "Result<AppliedReceiver, ReplicationError>")]
+pub struct RestoreSnapshot {
+    pub data: strongbox_storage::SnapshotData,
+}

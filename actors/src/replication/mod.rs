@@ -34,7 +34,9 @@ mod wire;
 pub use backend::{RaftBackend, APPLY_TIMEOUT};
 pub use error::ReplicationError;
 pub use inbound::ForwardHandler;
-pub use messages::{AddLearner, AppliedReceiver, Propose, RemovePeer, StartJoined, TransferLeadership};
+pub use messages::{
+    AddLearner, AppliedReceiver, Propose, RemovePeer, RestoreSnapshot, StartJoined, TakeSnapshot, TransferLeadership,
+};
 pub use node::{RaftNode, RaftSettings};
 pub use state::{raft_id_for, ClusterState, PeerStatus};
 pub use streamer::ReplicationStreamer;

@@ -6,7 +6,10 @@
 
 use super::codec::PeerRecord;
 use super::error::ReplicationError;
-use super::messages::{AddLearner, AppliedReceiver, Drive, Propose, RemovePeer, StartJoined, Step, TransferLeadership};
+use super::messages::{
+    AddLearner, AppliedReceiver, Drive, Propose, RemovePeer, RestoreSnapshot, StartJoined, Step, TakeSnapshot,
+    TransferLeadership,
+};
 use super::node::{RaftNode, RaftSettings};
 use super::state::ClusterState;
 use actix::prelude::*;
@@ -261,5 +264,39 @@ impl Handler<TransferLeadership> for ReplicationStreamer {
         let started = node.transfer_leadership();
         self.schedule_drive(ctx);
         started
+    }
+}
+
+impl Handler<TakeSnapshot> for ReplicationStreamer {
+    type Result = Result<(u64, u64, strongbox_storage::SnapshotData), ReplicationError>;
+
+    fn handle(&mut self, _: TakeSnapshot, _: &mut Self::Context) -> Self::Result {
+        let Phase::Running(node) = &self.phase else {
+            return Err(ReplicationError::Stopped);
+        };
+        let (meta, data) = node.raw.store().snapshot_contents()?;
+        Ok((meta.index, meta.term, data))
+    }
+}
+
+impl Handler<RestoreSnapshot> for ReplicationStreamer {
+    type Result = Result<AppliedReceiver, ReplicationError>;
+
+    fn handle(&mut self, msg: RestoreSnapshot, ctx: &mut Self::Context) -> Self::Result {
+        let Phase::Running(node) = &mut self.phase else {
+            return Err(ReplicationError::Stopped);
+        };
+        // Deletes of what the snapshot lacks, then its keys: one entry, applied atomically.
+        let (_, current) = node.raw.store().snapshot_contents()?;
+        let keep: std::collections::HashSet<&str> = msg.data.iter().map(|(k, _)| k.as_str()).collect();
+        let mut ops: Vec<strongbox_storage::WriteOp> = current
+            .iter()
+            .filter(|(k, _)| !keep.contains(k.as_str()))
+            .map(|(k, _)| strongbox_storage::WriteOp::Delete { key: k.clone() })
+            .collect();
+        ops.extend(msg.data.into_iter().map(|(key, value)| strongbox_storage::WriteOp::Put { key, value }));
+        let rx = node.propose(ops)?;
+        self.schedule_drive(ctx);
+        Ok(rx)
     }
 }

@@ -416,7 +416,11 @@ impl Handler<Activate> for SealKeeper {
             tracing::info!("this node is now the active node");
             Ok(())
         };
-        AtomicResponse::new(Box::pin(fut.into_actor(self)))
+        // Activation may have sealed the node (a keyring it cannot open): publish that.
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|res, act: &mut SealKeeper, _| {
+            act.publish();
+            res
+        })))
     }
 }
 

@@ -90,6 +90,8 @@ pub struct Client {
 pub enum Body {
     Json(Json),
     MergePatch(Json),
+    /// A binary body (a raft snapshot).
+    Bytes(Vec<u8>),
 }
 
 impl Client {
@@ -212,6 +214,7 @@ impl Client {
             Some(Body::MergePatch(j)) => {
                 req.header("Content-Type", "application/merge-patch+json").body(j.to_compact())
             }
+            Some(Body::Bytes(b)) => req.header("Content-Type", "application/octet-stream").body(b),
             None => req,
         };
         let resp = req.send().map_err(|e| ApiError::Other(transport_error(&method, &url, &e)))?;

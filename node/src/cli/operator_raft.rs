@@ -13,6 +13,12 @@ pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("join", "Joins a node to the Raft cluster"),
     ("list-peers", "Returns the Raft peer set"),
     ("remove-peer", "Removes a node from the Raft cluster"),
+    ("snapshot", "Restores and saves snapshots from the Raft cluster"),
+];
+
+const SNAPSHOT_SUBCOMMANDS: &[(&str, &str)] = &[
+    ("restore", "Installs the provided snapshot, returning the cluster to the state defined in it"),
+    ("save", "Saves a snapshot of the current state of the Raft cluster into a file"),
 ];
 
 pub fn run(sub: &str, args: &[String]) -> Option<i32> {
@@ -20,6 +26,7 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
         "join" => join(args),
         "list-peers" => list_peers(args),
         "remove-peer" => remove_peer(args),
+        "snapshot" => super::group(args, "operator raft snapshot", SNAPSHOT_SUBCOMMANDS, run_snapshot),
         _ => return None,
     })
 }
@@ -169,6 +176,78 @@ fn remove_peer(args: &[String]) -> i32 {
         }
         Err(e) => {
             ui.err(&format!("Error removing the peer from raft cluster: {e}"));
+            2
+        }
+    }
+}
+
+fn run_snapshot(sub: &str, args: &[String]) -> Option<i32> {
+    Some(match sub {
+        "save" => snapshot_save(args),
+        "restore" => snapshot_restore(args),
+        _ => return None,
+    })
+}
+
+fn snapshot_save(args: &[String]) -> i32 {
+    let cmd = Cmd {
+        usage: "Usage: strongbox operator raft snapshot save <snapshot_file>\n\n  Saves a snapshot of the current state of the Raft cluster into a file.\n\n      $ strongbox operator raft snapshot save raft.snap",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+    };
+    let (p, ui, client) = match cmd.prepare(args) {
+        Ok(c) => (c.p, c.ui, c.client),
+        Err(code) => return code,
+    };
+    let path = p.args[0].trim().to_string();
+    if path.is_empty() {
+        ui.err("Output file name is required");
+        return 1;
+    }
+    let resp = match client.raw(Method::GET, "sys/storage/raft/snapshot", None) {
+        Ok(r) => r,
+        Err(e) => {
+            ui.err(&format!("Error taking the snapshot: {e}"));
+            return 2;
+        }
+    };
+    // Written beside the target and renamed, so a failed save never leaves half a file.
+    let tmp = format!("{path}.tmp-{}", std::process::id());
+    if let Err(e) = std::fs::write(&tmp, &resp.body).and_then(|_| std::fs::rename(&tmp, &path)) {
+        let _ = std::fs::remove_file(&tmp);
+        ui.err(&format!("Error writing snapshot file: {e}"));
+        return 1;
+    }
+    0
+}
+
+const RESTORE_FLAGS: &[FlagSpec] = &[flag("force", FlagKind::Bool)];
+
+fn snapshot_restore(args: &[String]) -> i32 {
+    let cmd = Cmd {
+        usage: "Usage: strongbox operator raft snapshot restore <snapshot_file>\n\n  Installs the provided snapshot, returning the cluster to the state defined in it.\n\n      $ strongbox operator raft snapshot restore raft.snap",
+        flags: RESTORE_FLAGS,
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+    };
+    let (p, ui, client) = match cmd.prepare(args) {
+        Ok(c) => (c.p, c.ui, c.client),
+        Err(code) => return code,
+    };
+    let archive = match std::fs::read(p.args[0].trim()) {
+        Ok(b) => b,
+        Err(e) => {
+            ui.err(&format!("Error opening snapshot file: {e}"));
+            return 2;
+        }
+    };
+    let path =
+        if p.bool("force").unwrap_or(false) { "sys/storage/raft/snapshot-force" } else { "sys/storage/raft/snapshot" };
+    match client.raw(Method::POST, path, Some(Body::Bytes(archive))) {
+        Ok(_) => 0,
+        Err(e) => {
+            ui.err(&format!("Error installing the snapshot: {e}"));
             2
         }
     }

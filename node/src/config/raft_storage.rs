@@ -35,6 +35,8 @@ pub struct RaftStorageConfig {
     /// Where the cluster listener binds: the listener's `cluster_address`, else its port + 1,
     /// else the advertised `cluster_addr`.
     pub cluster_listen: String,
+    /// Leaders to join at startup while the node is uninitialized.
+    pub retry_join: Vec<super::retry_join::RetryJoin>,
     pub warnings: Vec<String>,
 }
 
@@ -61,6 +63,7 @@ pub fn raft_storage(cfg: &ServerConfig, storage: &StorageConfig) -> Result<RaftS
         api_addr: String::new(),
         cluster_addr: String::new(),
         cluster_listen: String::new(),
+        retry_join: Vec::new(),
         warnings: Vec::new(),
     };
     for (key, v) in &storage.options {
@@ -71,10 +74,7 @@ pub fn raft_storage(cfg: &ServerConfig, storage: &StorageConfig) -> Result<RaftS
             "performance_multiplier" => {
                 out.performance_multiplier = uint(v).filter(|n| *n <= 10).ok_or_else(|| bad(key, "must be 0 to 10"))?
             }
-            "retry_join" => out.warnings.push(
-                "storage \"raft\": retry_join is not supported yet (this node forms a cluster of its own at init)"
-                    .into(),
-            ),
+            "retry_join" => out.retry_join = super::retry_join::parse(v).map_err(|e| bad(key, &e))?,
             k if ACCEPTED.contains(&k) => {}
             other => out.warnings.push(format!("storage \"raft\": unknown option \"{other}\" ignored")),
         }
@@ -154,7 +154,9 @@ mod tests {
         assert_eq!(r.path, PathBuf::from("/var/lib/strongbox"));
         assert_eq!((r.node_id.as_deref(), r.trailing_logs), (Some("node1"), 500));
         assert_eq!((r.api_addr.as_str(), r.cluster_addr.as_str()), ("http://127.0.0.1:8200", "127.0.0.1:8201"));
-        assert_eq!(r.warnings.len(), 1, "retry_join is not supported yet: {:?}", r.warnings);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        assert_eq!(r.retry_join.len(), 1);
+        assert_eq!(r.retry_join[0].leader_api_addr, "https://10.0.0.2:8200");
     }
 
     #[test]
