@@ -6,11 +6,17 @@
 
 use super::leases::Expiration;
 use crate::CoreError;
+use futures::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// Leases loaded between two yields to the rest of the node.
 const RESTORE_PAGE: usize = 512;
+
+/// Leases of a page loaded at once. A load is mostly waiting on a storage read (a blocking
+/// thread's hop), so overlapping them is what makes a large restore fast; each one still takes
+/// its lease's lock alone, so a request for the same lease waits for it or goes first.
+const RESTORE_CONCURRENCY: usize = 32;
 
 /// What a restore did, for the log and the tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,16 +62,22 @@ impl Expiration {
         let mut report = RestoreReport { found: ids.len(), ..Default::default() };
         tracing::info!(leases = ids.len(), "restoring leases");
         for page in ids.chunks(RESTORE_PAGE) {
-            for id in page {
-                if !self.is_current(generation) {
-                    tracing::warn!("stopped while restoring leases");
-                    return Ok(report);
+            let mut queued = page.iter();
+            let mut loads = FuturesUnordered::new();
+            loads.extend(queued.by_ref().take(RESTORE_CONCURRENCY).map(|id| self.restore_current(id, generation)));
+            while let Some((id, outcome)) = loads.next().await {
+                if let Some(next) = queued.next() {
+                    loads.push(self.restore_current(next, generation));
                 }
-                match self.restore_one(id).await {
-                    Ok(true) => report.loaded += 1,
-                    Ok(false) => {}
-                    Err(CoreError::Sealed) => return Ok(report),
-                    Err(e) => {
+                match outcome {
+                    None => {
+                        tracing::warn!("stopped while restoring leases");
+                        return Ok(report);
+                    }
+                    Some(Ok(true)) => report.loaded += 1,
+                    Some(Ok(false)) => {}
+                    Some(Err(CoreError::Sealed)) => return Ok(report),
+                    Some(Err(e)) => {
                         report.failed += 1;
                         tracing::error!(lease_id = %id, error = %e, "failed to restore lease");
                     }
@@ -86,6 +98,14 @@ impl Expiration {
             "lease restore complete"
         );
         Ok(report)
+    }
+
+    /// [`Expiration::restore_one`] unless the schedule changed hands (`None`).
+    async fn restore_current<'a>(&self, id: &'a str, generation: u64) -> (&'a str, Option<Result<bool, CoreError>>) {
+        if !self.is_current(generation) {
+            return (id, None);
+        }
+        (id, Some(self.restore_one(id).await))
     }
 
     /// Schedules one lease unless a request or a registration got to it first.
