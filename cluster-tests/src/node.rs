@@ -214,6 +214,28 @@ impl Node {
         }
     }
 
+    /// `SIGTERM`, and waits for a clean exit (status 0). No-op if it is not running.
+    pub fn must_stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -TERM failed");
+        let start = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    assert!(status.success(), "the node exited with {status} after SIGTERM\n{}", self.log_tail());
+                    return;
+                }
+                Ok(None) if start.elapsed() < DEFAULT_DEADLINE => std::thread::sleep(Duration::from_millis(20)),
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("the node did not exit within {DEFAULT_DEADLINE:?} of SIGTERM\n{}", self.log_tail());
+                }
+            }
+        }
+    }
+
     /// Kills the node if it runs and starts it again on the same address and data.
     pub fn restart(&mut self) {
         self.kill();

@@ -205,7 +205,22 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     for handle in running {
         handle.await.context("HTTP server task failed")?.context("HTTP server failed")?;
     }
+    flush_storage().await;
     Ok(())
+}
+
+/// A graceful stop writes RocksDB's memtables out, so the next start has no WAL to replay.
+/// Every acknowledged write is in the synced WAL already: this only saves time at the start.
+async fn flush_storage() {
+    let started = std::time::Instant::now();
+    match actix_web::rt::task::spawn_blocking(strongbox_storage::flush_open_databases).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => {
+            tracing::info!(databases = n, elapsed_ms = started.elapsed().as_millis() as u64, "storage flushed")
+        }
+        Ok(Err(e)) => tracing::warn!(error = %e, "flushing storage at shutdown failed"),
+        Err(e) => tracing::warn!(error = %e, "flushing storage at shutdown failed"),
+    }
 }
 
 fn worker_count() -> usize {

@@ -23,4 +23,4 @@ pub use physical::{PhysicalBackend, WriteOp};
 pub use raft_apply::{AppliedState, ApplyBatch};
 pub use raft_log::RaftLogStore;
 pub use raft_snapshot::SnapshotData;
-pub use rocks::RocksBackend;
+pub use rocks::{flush_open_databases, RocksBackend};
