@@ -10,6 +10,7 @@
 //! A standby answers only the seal, health and leader endpoints itself; the API forwards every
 //! other request to the active node over the cluster port.
 
+mod autopilot;
 mod bootstrap;
 mod cluster_tls;
 mod join;

@@ -51,6 +51,8 @@ pub struct RaftNode {
     pub(crate) leader_since: Option<String>,
     /// This node applied its own removal from the cluster.
     pub(crate) removed: bool,
+    /// When each peer's last message arrived (autopilot's last contact).
+    pub(crate) last_heard: HashMap<u64, std::time::Instant>,
 }
 
 impl RaftNode {
@@ -89,6 +91,7 @@ impl RaftNode {
             config_index: 0,
             leader_since: None,
             removed: false,
+            last_heard: HashMap::new(),
         })
     }
 
@@ -170,6 +173,12 @@ impl RaftNode {
                 api_addr: r.map(|r| r.api_addr.clone()).unwrap_or_default(),
                 voter,
                 leader: id == leader_id,
+                matched: if id == self.me.raft_id {
+                    raft.raft_log.last_index()
+                } else {
+                    raft.prs().get(id).map_or(0, |pr| pr.matched)
+                },
+                last_heard: self.last_heard.get(&id).copied(),
             }
         };
         let mut peers: Vec<PeerStatus> = conf.voters.iter().map(|id| status(*id, true)).collect();

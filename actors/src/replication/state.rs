@@ -13,6 +13,10 @@ pub struct PeerStatus {
     pub api_addr: String,
     pub voter: bool,
     pub leader: bool,
+    /// On the leader: the highest log index known to be on the peer (autopilot's last_index).
+    pub matched: u64,
+    /// When this node last heard from the peer (`None` for itself and for silent peers).
+    pub last_heard: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

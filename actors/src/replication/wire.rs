@@ -30,6 +30,7 @@ impl RaftNode {
     /// Steps messages a peer sent. A malformed or unexpected message is logged and skipped: a
     /// peer's bug must not stop this node.
     pub fn step_incoming(&mut self, from: u64, msgs: Vec<Vec<u8>>) {
+        self.last_heard.insert(from, std::time::Instant::now());
         for bytes in msgs {
             let msg = match Message::parse_from_bytes(&bytes) {
                 Ok(m) => m,

@@ -70,6 +70,11 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
         (Operation::Update, ["storage", "raft", "bootstrap", "answer"]) => core.raft_bootstrap_answer(req).await,
         (Operation::Update, ["storage", "raft", "remove-peer"]) => core.raft_remove_peer(req).await,
         (Operation::Read, ["ha-status"]) => core.ha_status().await,
+        (Operation::Read, ["storage", "raft", "autopilot", "state"]) => core.autopilot_state().await,
+        (Operation::Read, ["storage", "raft", "autopilot", "configuration"]) => core.autopilot_config_read().await,
+        (Operation::Update, ["storage", "raft", "autopilot", "configuration"]) => {
+            core.autopilot_config_write(req).await
+        }
         (Operation::Update, ["step-down"]) => core.step_down().await,
         (Operation::Read, ["key-status"]) => keys::key_status(core).await,
         (Operation::Update, ["rotate"]) | (Operation::Update, ["rotate", "keyring"]) => keys::rotate(core).await,

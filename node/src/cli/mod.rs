@@ -19,6 +19,7 @@ mod lease;
 mod login;
 mod login_userpass;
 mod operator;
+mod operator_autopilot;
 mod operator_raft;
 mod output;
 mod paths;

@@ -10,6 +10,7 @@ use super::gojson::Json;
 use super::table::table_output;
 
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
+    ("autopilot", "Manage autopilot of integrated storage"),
     ("join", "Joins a node to the Raft cluster"),
     ("list-peers", "Returns the Raft peer set"),
     ("remove-peer", "Removes a node from the Raft cluster"),
@@ -24,6 +25,12 @@ const SNAPSHOT_SUBCOMMANDS: &[(&str, &str)] = &[
 pub fn run(sub: &str, args: &[String]) -> Option<i32> {
     Some(match sub {
         "join" => join(args),
+        "autopilot" => super::group(
+            args,
+            "operator raft autopilot",
+            super::operator_autopilot::SUBCOMMANDS,
+            super::operator_autopilot::run,
+        ),
         "list-peers" => list_peers(args),
         "remove-peer" => remove_peer(args),
         "snapshot" => super::group(args, "operator raft snapshot", SNAPSHOT_SUBCOMMANDS, run_snapshot),
