@@ -319,6 +319,58 @@ if start_server init "$ADDR2" server "-config=$TMP/init.hcl"; then
     expect "root token still valid after seal/unseal" 0 "^sys/${S}system[[:space:]]"
 fi
 
+# --- part 3: integrated storage: bao's operator raft commands against a raft node ------
+PORT3="$(compat_free_port)"
+CPORT3="$(compat_free_port)"
+ADDR3="http://127.0.0.1:$PORT3"
+mkdir -p "$TMP/raft"
+cat >"$TMP/raft.hcl" <<EOF
+storage "raft" {
+  path    = "$TMP/raft"
+  node_id = "bao-compat-node"
+}
+
+listener "tcp" {
+  address         = "127.0.0.1:$PORT3"
+  cluster_address = "127.0.0.1:$CPORT3"
+  tls_disable     = true
+}
+
+api_addr      = "$ADDR3"
+cluster_addr  = "https://127.0.0.1:$CPORT3"
+disable_mlock = true
+EOF
+cp "$TMP/raft.hcl" "$LOG_DIR/raft.hcl"
+
+if start_server raft "$ADDR3" server "-config=$TMP/raft.hcl"; then
+    run "$ADDR3" "" operator init -key-shares=1 -key-threshold=1
+    expect "raft: operator init" 0 "^Unseal Key 1: "
+    RKEY="$(printf '%s\n' "$OUT" | sed -n 's/^Unseal Key 1: //p')"
+    RROOT="$(printf '%s\n' "$OUT" | sed -n 's/^Initial Root Token: //p')"
+    run "$ADDR3" "" operator unseal "$RKEY"
+    expect "raft: operator unseal" 0 "^Sealed${S}false$" "^Storage Type${S}raft$"
+
+    run "$ADDR3" "$RROOT" operator raft list-peers
+    expect "raft: operator raft list-peers" 0 "^Node${S}Address${S}State${S}Voter$" \
+        "^bao-compat-node${S}127\.0\.0\.1:$CPORT3${S}leader${S}true$"
+
+    run "$ADDR3" "$RROOT" operator raft snapshot save "$TMP/raft.snap"
+    expect "raft: operator raft snapshot save" 0
+    if [ -s "$TMP/raft.snap" ]; then
+        run "$ADDR3" "$RROOT" operator raft snapshot restore "$TMP/raft.snap"
+        expect "raft: operator raft snapshot restore" 0
+    else
+        fail_check "raft: operator raft snapshot save wrote no file"
+    fi
+
+    run "$ADDR3" "$RROOT" operator raft autopilot get-config
+    expect "raft: operator raft autopilot get-config" 0 "^Last Contact Threshold${S}10s$" \
+        "^Dead Server Last Contact Threshold${S}24h0m0s$"
+
+    run "$ADDR3" "$RROOT" operator raft remove-peer bao-compat-node
+    expect "raft: removing the last voter is refused" 2 "last voter"
+fi
+
 if [ "$FAILED" -gt 0 ]; then
     compat_log "server logs: $LOG_DIR"
 fi

@@ -2,7 +2,7 @@
 //!
 //! The archive is a gzip'd tar, laid out as Vault's raft snapshots are: `meta.json` (index,
 //! term, cluster), `state.bin` (every stored key and its value: barrier ciphertext, never
-//! plaintext) and `SHA256SUMS` over both. A restore verifies the sums, then that the
+//! plaintext), `SHA256SUMS` over both, and `SHA256SUMS.sealed` (the sums under the barrier). A restore verifies the sums, then that the
 //! snapshot's keyring opens with this cluster's root key (else it came from another cluster
 //! and needs `snapshot-force`), and replaces the data through one raft entry, so every member
 //! applies it. The active node then reloads everything; after a forced restore from another
@@ -23,6 +23,8 @@ use std::io::Read;
 const META: &str = "meta.json";
 const STATE: &str = "state.bin";
 const SUMS: &str = "SHA256SUMS";
+/// The sums encrypted by the barrier, as Vault adds them (its clients insist on the file).
+const SEALED_SUMS: &str = "SHA256SUMS.sealed";
 /// A decompressed archive larger than this is refused (a gzip bomb must not exhaust memory).
 const MAX_UNPACKED: u64 = 1 << 30;
 
@@ -100,7 +102,8 @@ impl Core {
         let id = format!("{term}-{index}-{}", chrono::Utc::now().timestamp_millis());
         let meta = serde_json::to_vec(&SnapshotMeta { version: 1, id, index, term, cluster_id })?;
         let sums = format!("{}  {META}\n{}  {STATE}\n", sha256_hex(&meta), sha256_hex(&state));
-        pack(&[(META, &meta), (STATE, &state), (SUMS, sums.as_bytes())])
+        let sealed = self.barrier.encrypt(SEALED_SUMS, sums.as_bytes())?;
+        pack(&[(META, &meta), (STATE, &state), (SUMS, sums.as_bytes()), (SEALED_SUMS, &sealed)])
     }
 
     /// `POST sys/storage/raft/snapshot` (`force`: `snapshot-force`).
