@@ -116,18 +116,6 @@ impl Core {
 mod tests {
     use super::*;
 
-    fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn policies_are_sanitized_like_vaults() {
-        assert_eq!(sanitize_policies(&strings(&["B", " a ", "b", ""]), true), strings(&["a", "b", "default"]));
-        assert_eq!(sanitize_policies(&strings(&["a", "Root"]), true), strings(&["root"]));
-        assert_eq!(sanitize_policies(&[], true), strings(&["default"]));
-        assert_eq!(sanitize_policies(&strings(&["default", "x"]), false), strings(&["default", "x"]));
-    }
-
     #[test]
     fn token_type_follows_the_mount_tuning() {
         let mut m = MountEntry::new_auth("userpass/", "userpass", "");

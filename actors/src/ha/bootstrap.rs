@@ -83,7 +83,7 @@ impl Ha {
             .decode(string_field(req, "answer")?)
             .map_err(|_| CoreError::invalid("could not base64 decode answer"))?;
         let cluster_addr = string_field(req, "cluster_addr")?;
-        let cluster_addr = cluster_addr.split_once("://").map_or(cluster_addr.as_str(), |(_, r)| r).to_string();
+        let cluster_addr = super::host_port(&cluster_addr).to_string();
         let api_addr = req.data.get("api_addr").and_then(Value::as_str).unwrap_or_default().to_string();
         let expected = self.challenges().get(&server_id).map(|(c, _)| c.clone());
         let Some(expected) = expected else {

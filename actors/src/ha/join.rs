@@ -137,7 +137,7 @@ fn peer_record(v: &Value) -> Option<PeerRecord> {
     Some(PeerRecord {
         raft_id: raft_id_for(&node_id),
         node_id,
-        cluster_addr: address.split_once("://").map_or(address, |(_, r)| r).to_string(),
+        cluster_addr: super::host_port(address).to_string(),
         api_addr: v.get("api_addr").and_then(Value::as_str).unwrap_or_default().to_string(),
     })
 }

@@ -31,6 +31,11 @@ use std::time::Instant;
 /// raft on becoming active proves leadership and that every earlier entry is applied here.
 pub(crate) const LEADER_PREFIX: &str = "core/leader/";
 
+/// `https://10.0.0.1:8201` → `10.0.0.1:8201`: peers dial host:port.
+pub(crate) fn host_port(addr: &str) -> &str {
+    addr.split_once("://").map_or(addr, |(_, rest)| rest)
+}
+
 /// What a node is, for the request path.
 #[derive(Debug, Clone)]
 pub enum HaMode {

@@ -106,44 +106,13 @@ impl ReplicationStreamer {
                 }
             }
         }
+        // A node that applied its own removal still ships what it owes (the commit of the
+        // removal), then goes quiet.
+        ship_outbox(node, &self.transport);
         if node.removed {
-            // Ship what is owed (the commit of our own removal) before going quiet.
-            let outbox = node.take_outbox();
-            for (peer, msgs) in outbox {
-                if let (Some(addr), Ok((encoded, _))) =
-                    (node.peer_addr(peer).map(str::to_string), node.encode_outgoing(msgs))
-                {
-                    self.transport.send_raft(peer, &addr, encoded);
-                }
-            }
             node.fail_pending(|| ReplicationError::Stopped);
             tracing::warn!("this node was removed from the raft cluster; it no longer takes part");
             self.phase = Phase::Removed;
-            self.publish();
-            return;
-        }
-        for (peer, msgs) in node.take_outbox() {
-            let Some(addr) = node.peer_addr(peer).map(str::to_string) else {
-                node.report_unreachable(peer);
-                continue;
-            };
-            let (encoded, has_snapshot) = match node.encode_outgoing(msgs) {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(peer, error = %e, "cannot encode raft messages");
-                    node.report_unreachable(peer);
-                    continue;
-                }
-            };
-            let sent = self.transport.send_raft(peer, &addr, encoded);
-            if !sent {
-                node.report_unreachable(peer);
-            }
-            if has_snapshot {
-                // Finish moves the peer to probing, which resends whatever did not arrive.
-                let status = if sent { raft::SnapshotStatus::Finish } else { raft::SnapshotStatus::Failure };
-                node.raw.report_snapshot(peer, status);
-            }
         }
         self.publish();
     }
@@ -152,6 +121,34 @@ impl ReplicationStreamer {
         if !self.drive_scheduled {
             self.drive_scheduled = true;
             ctx.notify(Drive);
+        }
+    }
+}
+
+/// Hands what raft queued for each peer to the transport, telling raft which peers could not
+/// be reached and how snapshot sends went.
+fn ship_outbox(node: &mut RaftNode, transport: &Transport) {
+    for (peer, msgs) in node.take_outbox() {
+        let Some(addr) = node.peer_addr(peer).map(str::to_string) else {
+            node.report_unreachable(peer);
+            continue;
+        };
+        let (encoded, has_snapshot) = match node.encode_outgoing(msgs) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(peer, error = %e, "cannot encode raft messages");
+                node.report_unreachable(peer);
+                continue;
+            }
+        };
+        let sent = transport.send_raft(peer, &addr, encoded);
+        if !sent {
+            node.report_unreachable(peer);
+        }
+        if has_snapshot {
+            // Finish moves the peer to probing, which resends whatever did not arrive.
+            let status = if sent { raft::SnapshotStatus::Finish } else { raft::SnapshotStatus::Failure };
+            node.raw.report_snapshot(peer, status);
         }
     }
 }
@@ -287,12 +284,12 @@ impl Handler<RestoreSnapshot> for ReplicationStreamer {
             return Err(ReplicationError::Stopped);
         };
         // Deletes of what the snapshot lacks, then its keys: one entry, applied atomically.
-        let (_, current) = node.raw.store().snapshot_contents()?;
+        let current = node.raw.store().applied_keys()?;
         let keep: std::collections::HashSet<&str> = msg.data.iter().map(|(k, _)| k.as_str()).collect();
         let mut ops: Vec<strongbox_storage::WriteOp> = current
-            .iter()
-            .filter(|(k, _)| !keep.contains(k.as_str()))
-            .map(|(k, _)| strongbox_storage::WriteOp::Delete { key: k.clone() })
+            .into_iter()
+            .filter(|k| !keep.contains(k.as_str()))
+            .map(|key| strongbox_storage::WriteOp::Delete { key })
             .collect();
         ops.extend(msg.data.into_iter().map(|(key, value)| strongbox_storage::WriteOp::Put { key, value }));
         let rx = node.propose(ops)?;

@@ -62,6 +62,7 @@ mod tests {
         assert_eq!(sanitize_policies(&strings(&["a", "Root"]), true), strings(&["root"]));
         assert_eq!(sanitize_policies(&[], true), strings(&["default"]));
         assert!(sanitize_policies(&[], false).is_empty());
+        assert_eq!(sanitize_policies(&strings(&["default", "x"]), false), strings(&["default", "x"]));
     }
 
     #[test]
