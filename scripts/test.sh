@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README.md; CI runs exactly this through .ci/run).
 # Installs what a fresh Debian machine lacks, then: format and lint checks, the Rust unit and
-# end-to-end tests (real node processes over HTTP), hvac's own integration tests and the
-# OpenBao CLI against strongbox.
+# end-to-end tests (real node processes over HTTP), hvac's own integration tests, hvac's raft calls
+# against a 3-node cluster and the OpenBao CLI against strongbox.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,6 +29,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "hvac integration tests"
 scripts/hvac-compat.sh
+
+step "hvac raft calls against a 3-node cluster"
+scripts/hvac-raft.sh
 
 step "OpenBao CLI against strongbox"
 scripts/bao-compat.sh
