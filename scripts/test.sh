@@ -15,17 +15,19 @@ step "cargo fmt"
 cargo fmt --all -- --check
 
 # One build of every target with the test feature set, so `cargo test` reuses it (RocksDB's
-# C++ build is the slow part: features that differ between steps would rebuild it).
+# C++ build is the slow part: features that differ between steps would rebuild it). The test
+# binary has the fault switch the partition tests cut cluster links with (node/src/server/faults.rs).
+features=(--features strongbox-node/faults)
 step "build"
-cargo build --workspace --all-targets
+cargo build --workspace --all-targets "${features[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export STRONGBOX_BIN="$target_dir/debug/strongbox"
 
 step "cargo test (unit and end-to-end)"
-cargo test --workspace
+cargo test --workspace "${features[@]}"
 
 step "cargo clippy"
-cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets "${features[@]}" -- -D warnings
 
 step "hvac integration tests"
 scripts/hvac-compat.sh

@@ -11,7 +11,7 @@
 use crate::error::{core_error, respond_error};
 use crate::extract::{read_body, BodyError};
 use crate::server::{configure, ApiState};
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -54,8 +54,11 @@ pub async fn standby_forwarding(
     let Some(state) = state.filter(|s| s.core.raft().is_some() && !s.core.is_sealed()) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
-    if is_local(req.path()) || matches!(state.core.ha_mode(), HaMode::Active) {
+    if is_local(req.path()) {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    }
+    if matches!(state.core.ha_mode(), HaMode::Active) {
+        return serve_active(&state, req, next).await;
     }
     let body = match read_body(req.take_payload(), state.max_request_size).await {
         Ok(b) => b,
@@ -76,7 +79,7 @@ pub async fn standby_forwarding(
         let leader = match state.core.ha_mode() {
             HaMode::Active => {
                 req.set_payload(actix_http::Payload::from(actix_web::web::Bytes::from(body)));
-                return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+                return serve_active(&state, req, next).await;
             }
             HaMode::Standby(Some(l)) if l.raft_id != me && !forwarded && unreachable != Some(l.raft_id) => l,
             // No leader known yet (an election, or this node just restarted), or this node
@@ -113,6 +116,30 @@ pub async fn standby_forwarding(
                 let resp = redirect(&req, &leader.api_addr);
                 return Ok(req.into_response(resp));
             }
+        }
+    }
+}
+
+/// The active node answers, then proves it still leads (the leader lease): an answer built
+/// from the store of a leader that a partition deposed must not reach the client.
+async fn serve_active(
+    state: &ApiState,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // Handing over or giving up membership ends the lease by design; what these answer was
+    // committed through raft, not read from the local store.
+    let hands_over = matches!(req.path(), "/v1/sys/step-down" | "/v1/sys/storage/raft/remove-peer");
+    let resp = next.call(req).await?.map_into_boxed_body();
+    let Some(raft) = state.core.raft().filter(|_| !hands_over) else {
+        return Ok(resp);
+    };
+    match raft.confirm_lease().await {
+        Ok(()) => Ok(resp),
+        Err(e) => {
+            tracing::warn!(error = %e, "leadership not confirmed after serving a request; the answer is withheld");
+            let error = respond_error(500, vec!["local node not active but active cluster node not found".into()]);
+            Ok(resp.into_response(error))
         }
     }
 }
@@ -162,7 +189,13 @@ pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
     // The routes are not `Send`: they are built on the arbiter's own thread.
     arbiter.spawn_fn(move || {
         actix_rt::spawn(async move {
-            let app = actix_web::test::init_service(App::new().app_data(state).configure(configure)).await;
+            // Behind the same middleware: a node that is no longer active does not answer
+            // from its own store, and the active node proves its lease first.
+            let app = App::new()
+                .app_data(state)
+                .wrap(actix_web::middleware::from_fn(standby_forwarding))
+                .configure(configure);
+            let app = actix_web::test::init_service(app).await;
             let app = Rc::new(app);
             while let Some((req, done)) = rx.recv().await {
                 let app = app.clone();
@@ -192,9 +225,10 @@ pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
     })
 }
 
-async fn run<S>(app: &S, req: ForwardRequest) -> ForwardResponse
+async fn run<S, B>(app: &S, req: ForwardRequest) -> ForwardResponse
 where
-    S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody + 'static,
 {
     let id = req.id;
     let method = Method::from_bytes(req.method.as_bytes()).unwrap_or(Method::GET);
@@ -209,7 +243,7 @@ where
         tr = tr.peer_addr(addr);
     }
     let resp = match app.call(tr.set_payload(req.body).to_request()).await {
-        Ok(r) => r.into_parts().1,
+        Ok(r) => r.into_parts().1.map_into_boxed_body(),
         Err(e) => e.error_response(),
     };
     let status = u32::from(resp.status().as_u16());

@@ -42,6 +42,8 @@ pub struct Client {
     http: Http,
     base: String,
     token: Option<String>,
+    /// Overrides [`REQUEST_TIMEOUT`] for this client's requests.
+    timeout: Option<Duration>,
 }
 
 impl Client {
@@ -60,12 +62,18 @@ impl Client {
             http: builder.build().expect("building the HTTP client"),
             base: base.trim_end_matches('/').to_string(),
             token: None,
+            timeout: None,
         }
     }
 
     /// The same client sending `X-Vault-Token: token`.
     pub fn with_token(&self, token: &str) -> Client {
         Client { token: Some(token.to_string()), ..self.clone() }
+    }
+
+    /// The same client giving up on a request after `timeout` (a frozen node never answers).
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        Client { timeout: Some(timeout), ..self.clone() }
     }
 
     /// The same client sending no token.
@@ -87,6 +95,9 @@ impl Client {
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
+        }
+        if let Some(t) = self.timeout {
+            req = req.timeout(t);
         }
         if !body.is_empty() {
             req = req.body(body);

@@ -12,6 +12,8 @@
 //! - [`http`]: a tiny blocking JSON client returning status, headers and JSON;
 //! - [`node`]: one server process: start, wait until ready, kill -9, restart on the same data;
 //! - [`cluster`]: a raft cluster of nodes on 127.0.0.x, formed by init, join and unseal;
+//! - [`faults`]: partitions between nodes, through the fault switch of test builds;
+//! - [`linearizability`]: a register linearizability checker for histories under faults;
 //! - [`cli`]: runs the binary as the Vault-style CLI with an isolated `HOME`;
 //! - [`wait`]: polling with a deadline.
 
@@ -19,7 +21,9 @@ pub mod binary;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod faults;
 pub mod http;
+pub mod linearizability;
 pub mod node;
 pub mod ports;
 pub mod wait;

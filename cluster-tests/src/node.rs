@@ -145,6 +145,7 @@ impl Node {
         cmd.args(&args)
             .current_dir(self.dir.path())
             .env("HOME", &home)
+            .env("STRONGBOX_FAULTS_FILE", crate::faults::faults_file(self))
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(stderr));

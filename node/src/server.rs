@@ -2,6 +2,8 @@
 //! HTTP listeners. `-dev` runs in memory, initialized and unsealed, with KV v2 at `secret/`.
 
 mod dev;
+#[cfg(feature = "faults")]
+mod faults;
 mod flags;
 mod retry_join;
 
@@ -136,6 +138,8 @@ fn start_raft(
         tick: std::time::Duration::from_millis(20 * multiplier),
     };
     let raft = RaftHandle::start(opts).with_context(|| format!("storage \"raft\": cannot open {}", path.display()))?;
+    #[cfg(feature = "faults")]
+    faults::watch(raft.transport().clone());
     Ok((raft, rc.retry_join))
 }
 

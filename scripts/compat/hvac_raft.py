@@ -136,11 +136,6 @@ def test_remove_raft_node():
     assert all(x["voter"] for x in left), left
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="strongbox answers remove-peer once the change is proposed, not committed: "
-    "read_raft_config right after it still lists the removed node (Vault waits for the commit)",
-)
 def test_remove_raft_node_is_visible_at_once():
     gone = STATE["removed"]
     assert STATE["right_after"] == sorted(f"node{i}" for i in NODES if i != gone)

@@ -8,6 +8,7 @@
 
 pub mod codec;
 mod connect;
+pub mod faults;
 pub mod forward;
 pub mod io;
 pub mod pb;
@@ -21,10 +22,10 @@ pub use pb::{ForwardRequest, ForwardResponse, Header, RaftBatch};
 pub use server::{BoxFuture, Inbound};
 pub use tls::{ClusterTls, TlsError};
 
+use faults::Faults;
 use forward::ForwardConn;
 use peer::PeerLink;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Debug, thiserror::Error)]
@@ -64,8 +65,8 @@ pub struct Transport {
     me: u64,
     inbound: Arc<dyn Inbound>,
     links: Mutex<Links>,
-    /// Test builds (`faults`) cut the node off: nothing goes out, nothing comes in.
-    isolated: Arc<AtomicBool>,
+    /// Links test builds (`faults`) cut; never set otherwise.
+    faults: Arc<Faults>,
 }
 
 impl Transport {
@@ -85,7 +86,7 @@ impl Transport {
             me,
             inbound,
             links: Mutex::default(),
-            isolated: Arc::new(AtomicBool::new(false)),
+            faults: Arc::default(),
         }))
     }
 
@@ -106,7 +107,7 @@ impl Transport {
         std_listener.set_nonblocking(true).map_err(bind_err)?;
         let _guard = self.handle.enter();
         let listener = tokio::net::TcpListener::from_std(std_listener).map_err(bind_err)?;
-        let inbound: Arc<dyn Inbound> = Arc::new(Gate { inner: self.inbound.clone(), isolated: self.isolated.clone() });
+        let inbound: Arc<dyn Inbound> = Arc::new(Gate { inner: self.inbound.clone(), faults: self.faults.clone() });
         self.handle.spawn(server::serve(listener, acceptor, inbound));
         tracing::info!(address = %bind_addr, "cluster listener started");
         links.client = Some(client);
@@ -132,7 +133,7 @@ impl Transport {
         let link = links
             .peers
             .entry(to)
-            .or_insert_with(|| PeerLink::spawn(&self.handle, self.me, addr.to_string(), client, self.isolated.clone()));
+            .or_insert_with(|| PeerLink::spawn(&self.handle, self.me, addr.to_string(), client, self.faults.clone()));
         link.send(msgs)
     }
 
@@ -143,7 +144,7 @@ impl Transport {
 
     /// Sends a client request to the active node at `addr` and waits for its answer.
     pub async fn forward(&self, addr: &str, req: ForwardRequest) -> Result<ForwardResponse, ForwardError> {
-        if self.isolated.load(Ordering::Relaxed) {
+        if self.faults.blocks(addr) {
             return Err(ForwardError::Lost);
         }
         let (client, existing) = {
@@ -170,35 +171,31 @@ impl Transport {
         call.await.map_err(|_| ForwardError::Lost)?
     }
 
-    /// Test builds: cut this node off from (or reconnect it to) every peer.
+    /// Test builds: drop everything this node sends to the members at `addrs` (cluster
+    /// addresses, or [`faults::ALL_PEERS`] to also drop what arrives). Empty heals.
     #[cfg(feature = "faults")]
-    pub fn set_isolated(&self, isolated: bool) {
-        self.isolated.store(isolated, Ordering::Relaxed);
-        if isolated {
-            self.links().forward.clear();
-        }
-    }
-
-    pub fn is_isolated(&self) -> bool {
-        self.isolated.load(Ordering::Relaxed)
+    pub fn set_blocked(&self, addrs: impl IntoIterator<Item = String>) {
+        self.faults.set_blocked(addrs);
+        let faults = &self.faults;
+        self.links().forward.retain(|addr, _| !faults.blocks(addr));
     }
 }
 
-/// Drops inbound traffic while the node is isolated (test builds only ever set that).
+/// Drops inbound traffic while the node is cut off from everyone (test builds only).
 struct Gate {
     inner: Arc<dyn Inbound>,
-    isolated: Arc<AtomicBool>,
+    faults: Arc<Faults>,
 }
 
 impl Inbound for Gate {
     fn raft(&self, batch: RaftBatch) {
-        if !self.isolated.load(Ordering::Relaxed) {
+        if !self.faults.isolated() {
             self.inner.raft(batch);
         }
     }
 
     fn forward(&self, req: ForwardRequest) -> BoxFuture<ForwardResponse> {
-        if self.isolated.load(Ordering::Relaxed) {
+        if self.faults.isolated() {
             let id = req.id;
             return Box::pin(async move {
                 ForwardResponse {

@@ -3,6 +3,7 @@
 //! connection fails, and keeps a flag the streamer reads to report unreachable peers to raft.
 
 use crate::connect::dial;
+use crate::faults::Faults;
 use crate::io::write_frame;
 use crate::pb::{ClusterFrame, Kind, RaftBatch};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,11 +28,11 @@ impl PeerLink {
         from: u64,
         addr: String,
         tls: Arc<rustls::ClientConfig>,
-        blocked: Arc<AtomicBool>,
+        faults: Arc<Faults>,
     ) -> PeerLink {
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
         let up = Arc::new(AtomicBool::new(true));
-        rt.spawn(run(from, addr.clone(), tls, rx, up.clone(), blocked));
+        rt.spawn(run(from, addr.clone(), tls, rx, up.clone(), faults));
         PeerLink { addr, tx, up }
     }
 
@@ -52,7 +53,7 @@ async fn run(
     tls: Arc<rustls::ClientConfig>,
     mut rx: mpsc::Receiver<Vec<u8>>,
     up: Arc<AtomicBool>,
-    blocked: Arc<AtomicBool>,
+    faults: Arc<Faults>,
 ) {
     let mut backoff = Duration::from_millis(50);
     let mut first = match rx.recv().await {
@@ -88,7 +89,7 @@ async fn run(
                     Err(_) => break,
                 }
             }
-            if !blocked.load(Ordering::Relaxed) {
+            if !faults.blocks(&addr) {
                 let frame = ClusterFrame { kind: Some(Kind::Raft(RaftBatch { from, messages })) };
                 if let Err(e) = write_frame(&mut stream, &frame).await {
                     tracing::debug!(%addr, error = %e, "raft peer link broke");

@@ -119,7 +119,8 @@ impl Ha {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             _ => return Err(CoreError::invalid("no server id provided")),
         };
-        self.raft
+        let applied = self
+            .raft
             .streamer()
             .send(RemovePeer { node_id: node_id.clone() })
             .await
@@ -129,6 +130,13 @@ impl Ha {
                 | crate::replication::ReplicationError::LastVoter => CoreError::invalid(e.to_string()),
                 other => CoreError::internal(other),
             })?;
+        // As Vault's: the answer waits until the removal is committed.
+        match tokio::time::timeout(crate::replication::APPLY_TIMEOUT, applied).await {
+            Ok(Ok(Ok(_))) => {}
+            Ok(Ok(Err(e))) => return Err(CoreError::internal(e)),
+            Ok(Err(_)) => return Err(CoreError::internal("the raft streamer stopped")),
+            Err(_) => return Err(CoreError::internal("timed out waiting for the removal to commit")),
+        }
         tracing::info!(%node_id, "removed peer from raft cluster");
         Ok(None)
     }

@@ -4,11 +4,16 @@
 
 use super::codec::{self, PeerRecord};
 use super::error::ReplicationError;
+use super::messages::AppliedReceiver;
 use super::node::RaftNode;
 use raft::eraftpb::{ConfChange, ConfChangeType};
 
 impl RaftNode {
-    fn propose_change(&mut self, kind: ConfChangeType, record: &PeerRecord) -> Result<(), ReplicationError> {
+    fn propose_change(
+        &mut self,
+        kind: ConfChangeType,
+        record: &PeerRecord,
+    ) -> Result<AppliedReceiver, ReplicationError> {
         if !self.is_leader() {
             return Err(ReplicationError::NotLeader { leader: self.raw.raft.leader_id });
         }
@@ -20,8 +25,7 @@ impl RaftNode {
         cc.node_id = record.raft_id;
         // The change's own context carries the member record every node stores with the conf.
         cc.context = codec::encode_peers(std::slice::from_ref(record)).into();
-        self.raw.propose_conf_change(Vec::new(), cc)?;
-        Ok(())
+        self.propose_tracked(|raw, context| raw.propose_conf_change(context, cc))
     }
 
     /// Adds a node that answered the join challenge as a non-voter (idempotent for a member).
@@ -30,12 +34,12 @@ impl RaftNode {
         if conf.voters.contains(&record.raft_id) || conf.learners.contains(&record.raft_id) {
             return Ok(());
         }
-        self.propose_change(ConfChangeType::AddLearnerNode, &record)
+        self.propose_change(ConfChangeType::AddLearnerNode, &record).map(drop)
     }
 
-    /// Removes a member by its Vault node id. Removing the last voter is refused: the cluster
-    /// could never commit anything again.
-    pub fn remove_member(&mut self, node_id: &str) -> Result<(), ReplicationError> {
+    /// Removes a member by its Vault node id; the receiver resolves once the removal is applied
+    /// here. Removing the last voter is refused: the cluster could never commit anything again.
+    pub fn remove_member(&mut self, node_id: &str) -> Result<AppliedReceiver, ReplicationError> {
         let raft_id = super::raft_id_for(node_id);
         let conf = self.raw.store().conf_state().clone();
         let is_voter = conf.voters.contains(&raft_id);
@@ -68,7 +72,7 @@ impl RaftNode {
         let record = self.peers.iter().find(|p| p.raft_id == id).cloned();
         let record = record.unwrap_or(PeerRecord { raft_id: id, node_id: id.to_string(), ..Default::default() });
         match self.propose_change(ConfChangeType::AddNode, &record) {
-            Ok(()) => tracing::info!(node_id = %record.node_id, "promoting a caught-up non-voter to voter"),
+            Ok(_) => tracing::info!(node_id = %record.node_id, "promoting a caught-up non-voter to voter"),
             Err(e) => tracing::debug!(error = %e, "promotion deferred"),
         }
     }

@@ -50,9 +50,10 @@ pub struct AddLearner {
     pub record: PeerRecord,
 }
 
-/// Leader: remove a member by its Vault node id.
+/// Leader: remove a member by its Vault node id. The receiver resolves once the removal is
+/// committed and applied (Vault answers `remove-peer` only then).
 #[derive(Message)]
-#[rtype(result = "Result<(), ReplicationError>")]
+#[rtype(result = "Result<AppliedReceiver, ReplicationError>")]
 pub struct RemovePeer {
     pub node_id: String,
 }
@@ -74,3 +75,9 @@ pub struct TakeSnapshot;
 pub struct RestoreSnapshot {
     pub data: strongbox_storage::SnapshotData,
 }
+
+/// Leader: prove leadership with a ReadIndex round (the leader lease, `lease.rs`). The
+/// receiver resolves once a quorum acknowledged it, or fails if this node does not lead.
+#[derive(Message)]
+#[rtype(result = "Result<super::lease::LeaseReceiver, ReplicationError>")]
+pub struct ConfirmLease;

@@ -15,13 +15,15 @@
 //! (`sys/leader`, `sys/storage/raft/configuration`) use the published [`ClusterState`].
 //!
 //! One job per file: `codec` (prost entry and member records), `node` (the raft logic as a
-//! plain struct), `ready` (the Ready loop), `streamer` (the actor), `backend`
+//! plain struct), `ready` (the Ready loop), `streamer` (the actor), `lease` (the leader lease
+//! the active node proves before it answers), `backend`
 //! (`PhysicalBackend`), `state` (the published snapshot), `messages`, `error`, `logger`.
 
 mod backend;
 pub mod codec;
 mod error;
 mod inbound;
+mod lease;
 mod logger;
 mod membership;
 mod messages;
@@ -34,8 +36,10 @@ mod wire;
 pub use backend::{RaftBackend, APPLY_TIMEOUT};
 pub use error::ReplicationError;
 pub use inbound::ForwardHandler;
+pub use lease::LeaderLease;
 pub use messages::{
-    AddLearner, AppliedReceiver, Propose, RemovePeer, RestoreSnapshot, StartJoined, TakeSnapshot, TransferLeadership,
+    AddLearner, AppliedReceiver, ConfirmLease, Propose, RemovePeer, RestoreSnapshot, StartJoined, TakeSnapshot,
+    TransferLeadership,
 };
 pub use node::{RaftNode, RaftSettings};
 pub use state::{raft_id_for, ClusterState, PeerStatus};
@@ -49,6 +53,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use strongbox_storage::{PhysicalBackend, RaftLogStore};
 use strongbox_transport::{ClusterTls, Transport, TransportError};
+
+/// How long a request waits for a ReadIndex round before it gives up (a leader that lost its
+/// quorum steps down within an election timeout or two).
+const LEASE_WAIT: Duration = Duration::from_secs(3);
 
 /// What a node's `storage "raft"` stanza and addresses amount to.
 #[derive(Debug, Clone)]
@@ -76,6 +84,7 @@ pub struct RaftHandle {
     state: Arc<ArcSwap<ClusterState>>,
     backend: Arc<RaftBackend>,
     transport: Arc<Transport>,
+    lease: Arc<LeaderLease>,
     inbound: Arc<inbound::ClusterInbound>,
     me: PeerRecord,
     cluster_listen: String,
@@ -101,6 +110,7 @@ impl RaftHandle {
         let state = Arc::new(ArcSwap::from_pointee(ClusterState::default()));
         let inbound = Arc::new(inbound::ClusterInbound::default());
         let transport = Transport::new(me.raft_id, inbound.clone()).map_err(ReplicationError::transport)?;
+        let lease = Arc::new(LeaderLease::default());
         let streamer = ReplicationStreamer::new(
             store,
             me.clone(),
@@ -108,12 +118,13 @@ impl RaftHandle {
             opts.tick,
             state.clone(),
             transport.clone(),
+            lease.clone(),
         )?;
         let arbiter = Arbiter::new();
         let streamer = ReplicationStreamer::start_in_arbiter(&arbiter.handle(), move |_| streamer);
         inbound.set_streamer(streamer.clone());
         let backend = Arc::new(RaftBackend::new(streamer.clone(), applied));
-        Ok(RaftHandle { streamer, state, backend, transport, inbound, me, cluster_listen: opts.cluster_listen })
+        Ok(RaftHandle { streamer, state, backend, transport, inbound, lease, me, cluster_listen: opts.cluster_listen })
     }
 
     /// Opens the cluster port with the cluster's TLS material (once the node is unsealed, or
@@ -129,6 +140,20 @@ impl RaftHandle {
     /// Who answers requests other members forward here (the API, on the active node).
     pub fn set_forward_handler(&self, handler: ForwardHandler) {
         self.inbound.set_forward(handler);
+    }
+
+    /// Whether this node is provably still the leader: at once while its lease holds, else
+    /// after a ReadIndex round (an error when it does not lead, or no quorum answers in time).
+    pub async fn confirm_lease(&self) -> Result<(), ReplicationError> {
+        if self.lease.holds() {
+            return Ok(());
+        }
+        let rx = self.streamer.send(ConfirmLease).await.map_err(|_| ReplicationError::Stopped)??;
+        match tokio::time::timeout(LEASE_WAIT, rx).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(_)) => Err(ReplicationError::Stopped),
+            Err(_) => Err(ReplicationError::Timeout),
+        }
     }
 
     /// This node's member record (node id, raft id, addresses).

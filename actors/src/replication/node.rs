@@ -53,6 +53,8 @@ pub struct RaftNode {
     pub(crate) removed: bool,
     /// When each peer's last message arrived (autopilot's last contact).
     pub(crate) last_heard: HashMap<u64, std::time::Instant>,
+    /// Acknowledged ReadIndex rounds, for the leader lease (`lease.rs`).
+    pub(crate) read_states: Vec<raft::ReadState>,
 }
 
 impl RaftNode {
@@ -92,6 +94,7 @@ impl RaftNode {
             leader_since: None,
             removed: false,
             last_heard: HashMap::new(),
+            read_states: Vec::new(),
         })
     }
 
@@ -121,10 +124,20 @@ impl RaftNode {
         if !self.is_leader() {
             return Err(ReplicationError::NotLeader { leader: self.raw.raft.leader_id });
         }
+        let data = codec::encode_ops(ops);
+        self.propose_tracked(|raw, context| raw.propose(context, data))
+    }
+
+    /// Proposes through `propose` with a context naming this proposal; the receiver resolves
+    /// when the entry is applied (or fails if another entry took its index).
+    pub(crate) fn propose_tracked(
+        &mut self,
+        propose: impl FnOnce(&mut RawNode<RaftLogStore>, Vec<u8>) -> raft::Result<()>,
+    ) -> Result<AppliedReceiver, ReplicationError> {
         let seq = self.next_seq;
         self.next_seq += 1;
         let before = self.raw.raft.raft_log.last_index();
-        self.raw.propose(codec::proposal_context(self.me.raft_id, seq), codec::encode_ops(ops))?;
+        propose(&mut self.raw, codec::proposal_context(self.me.raft_id, seq))?;
         let index = self.raw.raft.raft_log.last_index();
         if index == before {
             return Err(ReplicationError::Dropped);
@@ -132,6 +145,10 @@ impl RaftNode {
         let (reply, rx) = oneshot::channel();
         self.pending.insert(index, Pending { seq, reply });
         Ok(rx)
+    }
+
+    pub(crate) fn take_read_states(&mut self) -> Vec<raft::ReadState> {
+        std::mem::take(&mut self.read_states)
     }
 
     /// Fails every waiting proposal (leadership lost, or the node stops).

@@ -35,6 +35,7 @@ impl RaftNode {
             self.on_role_change(ss.raft_state);
         }
         self.queue(rd.take_messages());
+        self.read_states.extend(rd.take_read_states());
         if !rd.snapshot().is_empty() {
             self.install_snapshot(rd.snapshot())?;
         }

@@ -6,9 +6,10 @@
 
 use super::codec::PeerRecord;
 use super::error::ReplicationError;
+use super::lease::{LeaderLease, LeaseKeeper, LeaseReceiver};
 use super::messages::{
-    AddLearner, AppliedReceiver, Drive, Propose, RemovePeer, RestoreSnapshot, StartJoined, Step, TakeSnapshot,
-    TransferLeadership,
+    AddLearner, AppliedReceiver, ConfirmLease, Drive, Propose, RemovePeer, RestoreSnapshot, StartJoined, Step,
+    TakeSnapshot, TransferLeadership,
 };
 use super::node::{RaftNode, RaftSettings};
 use super::state::ClusterState;
@@ -36,6 +37,7 @@ pub struct ReplicationStreamer {
     tick: Duration,
     state: Arc<ArcSwap<ClusterState>>,
     transport: Arc<Transport>,
+    lease: LeaseKeeper,
     drive_scheduled: bool,
 }
 
@@ -48,13 +50,15 @@ impl ReplicationStreamer {
         tick: Duration,
         state: Arc<ArcSwap<ClusterState>>,
         transport: Arc<Transport>,
+        lease: Arc<LeaderLease>,
     ) -> Result<Self, ReplicationError> {
         let phase = if store.is_initialized() {
             Phase::Running(Box::new(RaftNode::start(store, me.clone(), settings.clone())?))
         } else {
             Phase::Unjoined(Box::new(store))
         };
-        let s = ReplicationStreamer { phase, me, settings, tick, state, transport, drive_scheduled: false };
+        let lease = LeaseKeeper::new(lease, tick * settings.election_tick as u32);
+        let s = ReplicationStreamer { phase, me, settings, tick, state, transport, lease, drive_scheduled: false };
         s.publish();
         Ok(s)
     }
@@ -106,6 +110,8 @@ impl ReplicationStreamer {
                 }
             }
         }
+        // Before anything leaves: a lost leadership (or a transfer) ends the lease first.
+        self.lease.after_round(node);
         // A node that applied its own removal still ships what it owes (the commit of the
         // removal), then goes quiet.
         ship_outbox(node, &self.transport);
@@ -162,6 +168,7 @@ impl Actor for ReplicationStreamer {
             if let Phase::Running(node) = &mut act.phase {
                 node.tick();
                 node.promote_caught_up();
+                act.lease.renew(node);
             }
             act.drive();
         });
@@ -238,16 +245,16 @@ impl Handler<AddLearner> for ReplicationStreamer {
 }
 
 impl Handler<RemovePeer> for ReplicationStreamer {
-    type Result = Result<(), ReplicationError>;
+    type Result = Result<AppliedReceiver, ReplicationError>;
 
     fn handle(&mut self, msg: RemovePeer, ctx: &mut Self::Context) -> Self::Result {
         let Phase::Running(node) = &mut self.phase else {
             return Err(ReplicationError::Stopped);
         };
-        node.remove_member(&msg.node_id)?;
+        let rx = node.remove_member(&msg.node_id)?;
         self.transport.drop_peer(super::raft_id_for(&msg.node_id));
         self.schedule_drive(ctx);
-        Ok(())
+        Ok(rx)
     }
 }
 
@@ -259,6 +266,7 @@ impl Handler<TransferLeadership> for ReplicationStreamer {
             return false;
         };
         let started = node.transfer_leadership();
+        self.lease.after_round(node);
         self.schedule_drive(ctx);
         started
     }
@@ -293,6 +301,20 @@ impl Handler<RestoreSnapshot> for ReplicationStreamer {
             .collect();
         ops.extend(msg.data.into_iter().map(|(key, value)| strongbox_storage::WriteOp::Put { key, value }));
         let rx = node.propose(ops)?;
+        self.schedule_drive(ctx);
+        Ok(rx)
+    }
+}
+
+impl Handler<ConfirmLease> for ReplicationStreamer {
+    type Result = Result<LeaseReceiver, ReplicationError>;
+
+    fn handle(&mut self, _: ConfirmLease, ctx: &mut Self::Context) -> Self::Result {
+        let Phase::Running(node) = &mut self.phase else {
+            return Err(ReplicationError::Stopped);
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.lease.request(node, Some(tx));
         self.schedule_drive(ctx);
         Ok(rx)
     }
