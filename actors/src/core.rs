@@ -189,6 +189,7 @@ impl Core {
         seal.send(LoadSealConfig).await??;
         if let Some(ha) = &ha {
             crate::ha::watch_leadership(ha.clone(), barrier.clone(), seal.clone());
+            crate::ha::clean_up_dead_servers(ha.clone(), barrier.clone());
         }
         Ok(Arc::new(Core {
             config,

@@ -1,7 +1,7 @@
 //! `sys/storage/raft/autopilot/{state,configuration}`: Vault's autopilot view of the cluster.
 //! The configuration is kept in the barrier; the state is computed from the leader's raft
 //! progress and when each member was last heard from. Promotion of caught-up non-voters is
-//! done by the replication streamer.
+//! done by the replication streamer, the removal of dead servers by `autopilot_cleanup.rs`.
 
 use crate::core::Core;
 use crate::duration::{format_duration, parse_duration_value};
@@ -11,15 +11,15 @@ use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 /// The autopilot settings, as stored.
-const AUTOPILOT_CONFIG_PATH: &str = "core/raft/autopilot/configuration";
+pub(super) const AUTOPILOT_CONFIG_PATH: &str = "core/raft/autopilot/configuration";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-struct AutopilotConfig {
-    cleanup_dead_servers: bool,
+pub(super) struct AutopilotConfig {
+    pub(super) cleanup_dead_servers: bool,
     last_contact_threshold: u64,
-    dead_server_last_contact_threshold: u64,
+    pub(super) dead_server_last_contact_threshold: u64,
     max_trailing_logs: u64,
-    min_quorum: u64,
+    pub(super) min_quorum: u64,
     server_stabilization_time: u64,
     disable_upgrade_migration: bool,
 }

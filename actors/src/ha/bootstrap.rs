@@ -85,6 +85,7 @@ impl Ha {
         let cluster_addr = string_field(req, "cluster_addr")?;
         let cluster_addr = super::host_port(&cluster_addr).to_string();
         let api_addr = req.data.get("api_addr").and_then(Value::as_str).unwrap_or_default().to_string();
+        let non_voter = req.data.get("non_voter").and_then(Value::as_bool).unwrap_or(false);
         let expected = self.challenges().get(&server_id).map(|(c, _)| c.clone());
         let Some(expected) = expected else {
             return Err(CoreError::invalid("no expected answer for the server id provided"));
@@ -93,15 +94,20 @@ impl Ha {
             return Err(CoreError::invalid("invalid answer given"));
         }
         self.challenges().remove(&server_id);
-        let record =
-            PeerRecord { raft_id: raft_id_for(&server_id), node_id: server_id.clone(), cluster_addr, api_addr };
+        let record = PeerRecord {
+            raft_id: raft_id_for(&server_id),
+            node_id: server_id.clone(),
+            cluster_addr,
+            api_addr,
+            non_voter,
+        };
         self.raft
             .streamer()
             .send(AddLearner { record })
             .await
             .map_err(CoreError::internal)?
             .map_err(|e| CoreError::internal(format!("failed to add peer: {e}")))?;
-        tracing::info!(node_id = %server_id, "node answered the join challenge; added as a non-voter");
+        tracing::info!(node_id = %server_id, non_voter, "node answered the join challenge; added as a non-voter");
         let tls = barrier.get(CLUSTER_TLS_PATH).await?.ok_or_else(|| CoreError::internal("cluster TLS is missing"))?;
         let tls: Value = serde_json::from_slice(&tls)?;
         let peers: Vec<Value> = self

@@ -139,6 +139,7 @@ fn peer_record(v: &Value) -> Option<PeerRecord> {
         node_id,
         cluster_addr: super::host_port(address).to_string(),
         api_addr: v.get("api_addr").and_then(Value::as_str).unwrap_or_default().to_string(),
+        non_voter: false,
     })
 }
 

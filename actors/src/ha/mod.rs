@@ -11,6 +11,7 @@
 //! other request to the active node over the cluster port.
 
 mod autopilot;
+mod autopilot_cleanup;
 mod bootstrap;
 mod cluster_tls;
 mod join;
@@ -18,6 +19,7 @@ mod snapshot;
 mod status;
 mod watch;
 
+pub(crate) use autopilot_cleanup::clean_up_dead_servers;
 pub use join::{JoinRequest, PendingJoin};
 pub(crate) use watch::watch_leadership;
 

@@ -11,7 +11,12 @@ impl Core {
             return Ok(Some(Response::from_value(json!({ "nodes": [] }))));
         };
         let state = ha.raft.cluster_state();
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        let now = chrono::Utc::now();
+        // A standby's last echo: when its last raft message reached this node.
+        let echo = |heard: Option<std::time::Instant>| {
+            let ago = chrono::Duration::from_std(heard?.elapsed()).ok()?;
+            Some((now - ago).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+        };
         let nodes: Vec<Value> = state
             .peers
             .iter()
@@ -21,7 +26,7 @@ impl Core {
                     "api_address": p.api_addr,
                     "cluster_address": format!("https://{}", p.cluster_addr),
                     "active_node": p.leader,
-                    "last_echo": if p.leader { Value::Null } else { json!(now) },
+                    "last_echo": if p.leader { Value::Null } else { json!(echo(p.last_heard)) },
                     "version": VERSION,
                     "upgrade_version": VERSION,
                     "redundancy_zone": "",

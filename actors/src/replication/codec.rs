@@ -42,6 +42,9 @@ pub struct PeerRecord {
     /// The API address (`api_addr`) clients are redirected to.
     #[prost(string, tag = "4")]
     pub api_addr: String,
+    /// Joined with `non_voter`: stays a non-voter, never promoted.
+    #[prost(bool, tag = "5")]
+    pub non_voter: bool,
 }
 
 /// Every member's record; stored beside the conf state (voter or not comes from raft's conf).
@@ -142,6 +145,7 @@ mod tests {
             node_id: "n1".into(),
             cluster_addr: "127.0.0.1:8201".into(),
             api_addr: "x".into(),
+            non_voter: true,
         };
         assert_eq!(decode_peers(&encode_peers(std::slice::from_ref(&p))).unwrap(), vec![p]);
         assert_eq!(parse_proposal_context(&proposal_context(3, 77)), Some((3, 77)));

@@ -1,6 +1,7 @@
 //! Membership changes on the leader: a joining node enters as a learner (non-voter), is promoted
 //! to voter once its log has caught up with the leader's commit index (autopilot's job in
-//! Vault), and leaves with `remove-peer`. raft-rs takes one change at a time.
+//! Vault), unless it joined with `non_voter`, and leaves with `remove-peer`. raft-rs takes one
+//! change at a time.
 
 use super::codec::{self, PeerRecord};
 use super::error::ReplicationError;
@@ -64,8 +65,10 @@ impl RaftNode {
         }
         let committed = self.raw.raft.raft_log.committed;
         let learners = self.raw.store().conf_state().learners.clone();
-        let ready =
-            learners.into_iter().find(|id| self.raw.raft.prs().get(*id).is_some_and(|pr| pr.matched >= committed));
+        let stays_non_voter = |id: u64| self.peers.iter().any(|p| p.raft_id == id && p.non_voter);
+        let ready = learners
+            .into_iter()
+            .find(|id| !stays_non_voter(*id) && self.raw.raft.prs().get(*id).is_some_and(|pr| pr.matched >= committed));
         let Some(id) = ready else {
             return;
         };

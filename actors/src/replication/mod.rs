@@ -106,6 +106,7 @@ impl RaftHandle {
             node_id: opts.node_id.clone(),
             cluster_addr: opts.cluster_addr.clone(),
             api_addr: opts.api_addr.clone(),
+            non_voter: false,
         };
         let state = Arc::new(ArcSwap::from_pointee(ClusterState::default()));
         let inbound = Arc::new(inbound::ClusterInbound::default());

@@ -13,6 +13,7 @@ fn me(name: &str) -> PeerRecord {
         node_id: name.into(),
         cluster_addr: "127.0.0.1:8201".into(),
         api_addr: "http://127.0.0.1:8200".into(),
+        non_voter: false,
     }
 }
 

@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 
 /// One member as the raft configuration lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerStatus {
     pub raft_id: u64,
     pub node_id: String,

@@ -20,6 +20,7 @@ mod login;
 mod login_userpass;
 mod operator;
 mod operator_autopilot;
+mod operator_members;
 mod operator_raft;
 mod output;
 mod paths;

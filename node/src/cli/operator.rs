@@ -1,5 +1,5 @@
 //! `operator init | unseal | seal | key-status | rotate | step-down`; `operator raft` is in
-//! `operator_raft.rs`.
+//! `operator_raft.rs`, `operator members` in `operator_members.rs`.
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -24,6 +24,7 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
         "key-status" => key_status(args),
         "rotate" => rotate(args),
         "step-down" => step_down(args),
+        "members" => super::operator_members::members(args),
         "raft" => super::group(args, "operator raft", super::operator_raft::SUBCOMMANDS, super::operator_raft::run),
         _ => return None,
     })
@@ -32,6 +33,7 @@ pub fn run(sub: &str, args: &[String]) -> Option<i32> {
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("init", "Initializes a server"),
     ("key-status", "Provides information about the active encryption key"),
+    ("members", "Returns the list of nodes in the cluster"),
     ("raft", "Interact with Vault's raft storage backend"),
     ("rotate", "Rotates the underlying encryption key"),
     ("seal", "Seals the Vault server"),

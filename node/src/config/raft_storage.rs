@@ -11,13 +11,12 @@ use std::path::PathBuf;
 const DEFAULT_TRAILING_LOGS: u64 = 10_000;
 
 /// Options Vault's raft stanza has that this server accepts without acting on them (yet).
-const ACCEPTED: [&str; 7] = [
+const ACCEPTED: [&str; 6] = [
     "snapshot_threshold",
     "snapshot_interval",
     "max_entry_size",
     "autopilot_reconcile_interval",
     "autopilot_update_interval",
-    "retry_join_as_non_voter",
     "max_mount_and_namespace_table_entry_size",
 ];
 
@@ -66,6 +65,7 @@ pub fn raft_storage(cfg: &ServerConfig, storage: &StorageConfig) -> Result<RaftS
         retry_join: Vec::new(),
         warnings: Vec::new(),
     };
+    let mut non_voter = false;
     for (key, v) in &storage.options {
         match key.as_str() {
             "path" => out.path = v.as_str().filter(|s| !s.is_empty()).ok_or_else(|| bad(key, "must be a path"))?.into(),
@@ -75,9 +75,19 @@ pub fn raft_storage(cfg: &ServerConfig, storage: &StorageConfig) -> Result<RaftS
                 out.performance_multiplier = uint(v).filter(|n| *n <= 10).ok_or_else(|| bad(key, "must be 0 to 10"))?
             }
             "retry_join" => out.retry_join = super::retry_join::parse(v).map_err(|e| bad(key, &e))?,
+            "retry_join_as_non_voter" => {
+                non_voter = match v {
+                    Value::Bool(b) => *b,
+                    Value::String(s) => s.parse().map_err(|_| bad(key, "must be a boolean"))?,
+                    _ => return Err(bad(key, "must be a boolean")),
+                }
+            }
             k if ACCEPTED.contains(&k) => {}
             other => out.warnings.push(format!("storage \"raft\": unknown option \"{other}\" ignored")),
         }
+    }
+    for target in &mut out.retry_join {
+        target.non_voter = non_voter;
     }
     if out.path.as_os_str().is_empty() {
         return Err(bad("path", "the path option is required"));

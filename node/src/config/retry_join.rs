@@ -12,6 +12,8 @@ pub struct RetryJoin {
     pub leader_client_key_file: Option<String>,
     /// Accepted for Vault compatibility; the leader's certificate must match its address.
     pub leader_tls_servername: Option<String>,
+    /// The storage stanza's `retry_join_as_non_voter`: join as a non-voter.
+    pub non_voter: bool,
 }
 
 /// Parses the `retry_join` value (an object, or a list of them, as HCL blocks decode).
@@ -57,6 +59,7 @@ fn block(v: &Value) -> Result<RetryJoin, String> {
         leader_client_cert_file: text("leader_client_cert_file")?,
         leader_client_key_file: text("leader_client_key_file")?,
         leader_tls_servername: text("leader_tls_servername")?,
+        non_voter: false,
     })
 }
 

@@ -23,7 +23,7 @@ fn request(target: &RetryJoin) -> Result<JoinRequest, String> {
         leader_ca_cert: read(&target.leader_ca_cert_file, "leader_ca_cert_file")?,
         leader_client_cert: read(&target.leader_client_cert_file, "leader_client_cert_file")?,
         leader_client_key: read(&target.leader_client_key_file, "leader_client_key_file")?,
-        non_voter: false,
+        non_voter: target.non_voter,
     })
 }
 
