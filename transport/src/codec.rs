@@ -4,10 +4,11 @@
 
 use bytes::{Buf, BufMut, BytesMut};
 
-/// Large enough for a raft batch, and for a snapshot of the applied data, which travels whole in
-/// one raft message today (streaming snapshots in chunks would lift this); only authenticated
-/// members (mutual TLS) can send a frame at all.
+/// Large enough for any raft batch (messages over 4 MiB, i.e. snapshots, travel in chunks) and
+/// for forwarded requests and answers; only authenticated members (mutual TLS) can send a frame.
 pub const MAX_FRAME_SIZE: usize = 256 * 1024 * 1024;
+/// The largest raft message a peer may send in chunks (a snapshot of the applied data).
+pub const MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024 * 1024;
 const HEADER: usize = 4;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

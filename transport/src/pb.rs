@@ -3,7 +3,7 @@
 /// One frame on a cluster connection.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ClusterFrame {
-    #[prost(oneof = "Kind", tags = "1, 2, 3")]
+    #[prost(oneof = "Kind", tags = "1, 2, 3, 4")]
     pub kind: Option<Kind>,
 }
 
@@ -15,6 +15,20 @@ pub enum Kind {
     ForwardRequest(ForwardRequest),
     #[prost(message, tag = "3")]
     ForwardResponse(ForwardResponse),
+    #[prost(message, tag = "4")]
+    RaftChunk(RaftChunk),
+}
+
+/// A piece of one raft message too large for a batch (a snapshot): the pieces of a message
+/// follow each other on the link, and the receiver steps the message once `last` arrives.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RaftChunk {
+    #[prost(uint64, tag = "1")]
+    pub from: u64,
+    #[prost(bytes = "vec", tag = "2")]
+    pub data: Vec<u8>,
+    #[prost(bool, tag = "3")]
+    pub last: bool,
 }
 
 /// Raft messages from one node to one peer, in the order raft produced them. Each message is

@@ -5,7 +5,7 @@
 use crate::connect::dial;
 use crate::faults::Faults;
 use crate::io::write_frame;
-use crate::pb::{ClusterFrame, Kind, RaftBatch};
+use crate::pb::{ClusterFrame, Kind, RaftBatch, RaftChunk};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +14,9 @@ use tokio::sync::mpsc;
 /// Raft messages queued for a peer beyond which new ones are dropped (raft resends).
 const QUEUE_DEPTH: usize = 4096;
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Messages larger than this (snapshots) travel as a stream of chunks of this size, so no frame
+/// approaches the frame limit and the link keeps other traffic moving between chunks' writes.
+pub(crate) const CHUNK_SIZE: usize = 4 * 1024 * 1024;
 
 pub(crate) struct PeerLink {
     pub addr: String,
@@ -90,8 +93,7 @@ async fn run(
                 }
             }
             if !faults.blocks(&addr) {
-                let frame = ClusterFrame { kind: Some(Kind::Raft(RaftBatch { from, messages })) };
-                if let Err(e) = write_frame(&mut stream, &frame).await {
+                if let Err(e) = write_messages(&mut stream, from, messages).await {
                     tracing::debug!(%addr, error = %e, "raft peer link broke");
                     up.store(false, Ordering::Relaxed);
                     break;
@@ -107,4 +109,32 @@ async fn run(
             None => return,
         }
     }
+}
+
+/// Writes messages in order: runs of ordinary ones as one batch, each large one as chunks.
+async fn write_messages<W>(stream: &mut W, from: u64, messages: Vec<Vec<u8>>) -> Result<(), crate::io::WireError>
+where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    let mut batch = Vec::new();
+    for m in messages {
+        if m.len() <= CHUNK_SIZE {
+            batch.push(m);
+            continue;
+        }
+        if !batch.is_empty() {
+            let frame =
+                ClusterFrame { kind: Some(Kind::Raft(RaftBatch { from, messages: std::mem::take(&mut batch) })) };
+            write_frame(stream, &frame).await?;
+        }
+        let pieces = m.len().div_ceil(CHUNK_SIZE);
+        for (i, piece) in m.chunks(CHUNK_SIZE).enumerate() {
+            let chunk = RaftChunk { from, data: piece.to_vec(), last: i + 1 == pieces };
+            write_frame(stream, &ClusterFrame { kind: Some(Kind::RaftChunk(chunk)) }).await?;
+        }
+    }
+    if !batch.is_empty() {
+        write_frame(stream, &ClusterFrame { kind: Some(Kind::Raft(RaftBatch { from, messages: batch })) }).await?;
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! what arrives to the node ([`Inbound`]): raft batches to the replication streamer, forwarded
 //! requests to the API (answered on the same connection, many in flight at once).
 
+use crate::codec::{FrameError, MAX_MESSAGE_SIZE};
 use crate::io::{write_frame, FrameReader, WireError};
 use crate::pb::{ClusterFrame, ForwardRequest, ForwardResponse, Kind, RaftBatch};
 use std::future::Future;
@@ -55,9 +56,20 @@ async fn connection(tcp: TcpStream, acceptor: TlsAcceptor, inbound: Arc<dyn Inbo
         }
     });
     let mut reader = FrameReader::new(read);
+    // The message whose chunks are arriving (they follow each other on a link).
+    let mut partial: Vec<u8> = Vec::new();
     let result = loop {
         match reader.next().await {
             Ok(ClusterFrame { kind: Some(Kind::Raft(batch)) }) => inbound.raft(batch),
+            Ok(ClusterFrame { kind: Some(Kind::RaftChunk(chunk)) }) => {
+                if partial.len() + chunk.data.len() > MAX_MESSAGE_SIZE {
+                    break WireError::Frame(FrameError::TooLarge(partial.len() + chunk.data.len()));
+                }
+                partial.extend_from_slice(&chunk.data);
+                if chunk.last {
+                    inbound.raft(RaftBatch { from: chunk.from, messages: vec![std::mem::take(&mut partial)] });
+                }
+            }
             Ok(ClusterFrame { kind: Some(Kind::ForwardRequest(req)) }) => {
                 let (inbound, answers) = (inbound.clone(), answers.clone());
                 tokio::spawn(async move {

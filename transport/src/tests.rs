@@ -66,6 +66,20 @@ fn raft_batches_reach_the_peer_in_order() {
 }
 
 #[test]
+fn a_message_larger_than_a_chunk_arrives_whole_and_in_order() {
+    let tls = ClusterTls::generate().unwrap();
+    let (a, _, _) = node(1, &tls);
+    let (_b, rec_b, addr_b) = node(2, &tls);
+    let big: Vec<u8> = (0..(peer::CHUNK_SIZE * 2 + 12345)).map(|i| (i % 251) as u8).collect();
+    a.send_raft(2, &addr_b, vec![b"before".to_vec(), big.clone(), b"after".to_vec()]);
+    wait_for("three messages", || rec_b.raft.lock().unwrap().iter().map(|b| b.messages.len()).sum::<usize>() == 3);
+    let got: Vec<Vec<u8>> = rec_b.raft.lock().unwrap().iter().flat_map(|b| b.messages.clone()).collect();
+    assert_eq!(got[0], b"before");
+    assert!(got[1] == big, "the large message arrived changed ({} bytes)", got[1].len());
+    assert_eq!(got[2], b"after");
+}
+
+#[test]
 fn requests_are_forwarded_and_answered() {
     let tls = ClusterTls::generate().unwrap();
     let (a, _, _) = node(1, &tls);
