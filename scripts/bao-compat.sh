@@ -363,6 +363,12 @@ if start_server raft "$ADDR3" server "-config=$TMP/raft.hcl"; then
         fail_check "raft: operator raft snapshot save wrote no file"
     fi
 
+    run "$ADDR3" "$RROOT" operator members
+    # OpenBao's table drops Vault's (Enterprise) Redundancy Zone column.
+    expect "raft: operator members" 0 \
+        "^Host Name${S}API Address${S}Cluster Address${S}Active Node${S}Version${S}Upgrade Version${S}Last Echo$" \
+        "^bao-compat-node${S}$ADDR3${S}https://127\.0\.0\.1:$CPORT3${S}true${S}[^ ]+${S}[^ ]+${S}n/a$"
+
     run "$ADDR3" "$RROOT" operator raft autopilot get-config
     expect "raft: operator raft autopilot get-config" 0 "^Last Contact Threshold${S}10s$" \
         "^Dead Server Last Contact Threshold${S}24h0m0s$"

@@ -55,6 +55,8 @@ pub struct RaftNode {
     pub(crate) last_heard: HashMap<u64, std::time::Instant>,
     /// Acknowledged ReadIndex rounds, for the leader lease (`lease.rs`).
     pub(crate) read_states: Vec<raft::ReadState>,
+    /// The `Ready` between `begin_ready` and `finish_ready` (`ready.rs`).
+    pub(crate) ready: Option<raft::Ready>,
 }
 
 impl RaftNode {
@@ -95,6 +97,7 @@ impl RaftNode {
             removed: false,
             last_heard: HashMap::new(),
             read_states: Vec::new(),
+            ready: None,
         })
     }
 

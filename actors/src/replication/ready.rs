@@ -1,6 +1,7 @@
 //! The raft `Ready` loop, in DESIGN.md's order:
 //!
-//! 1. queue `messages` for peers (safe before the local fsync);
+//! 1. queue `messages` for peers (safe before the local fsync; the streamer sends them before
+//!    step 4, see [`RaftNode::begin_ready`]);
 //! 2. install a snapshot, if the leader sent one;
 //! 3. apply committed entries (data and applied index in one batch; conf changes through
 //!    `apply_conf_change`, their new `ConfState` persisted in that batch);
@@ -27,8 +28,20 @@ const COMPACTION_STEP: u64 = 1024;
 impl RaftNode {
     /// Handles one `Ready` if raft has one. Returns whether it did.
     pub fn handle_ready(&mut self) -> Result<bool, ReplicationError> {
-        if !self.raw.has_ready() {
+        if !self.begin_ready() {
             return Ok(false);
+        }
+        self.finish_ready()?;
+        Ok(true)
+    }
+
+    /// Step 1 of a `Ready`: queues the messages that may leave before the local fsync. The
+    /// streamer sends them at once, so followers persist a leader's entries while the leader
+    /// does (commit waits for the slower of the two writes, not for both in turn). Nothing may
+    /// step, propose or report into raft until [`RaftNode::finish_ready`].
+    pub fn begin_ready(&mut self) -> bool {
+        if self.ready.is_some() || !self.raw.has_ready() {
+            return false;
         }
         let mut rd = self.raw.ready();
         if let Some(ss) = rd.ss() {
@@ -36,6 +49,15 @@ impl RaftNode {
         }
         self.queue(rd.take_messages());
         self.read_states.extend(rd.take_read_states());
+        self.ready = Some(rd);
+        true
+    }
+
+    /// Steps 2 to 6 of the `Ready` that [`RaftNode::begin_ready`] took.
+    pub fn finish_ready(&mut self) -> Result<(), ReplicationError> {
+        let Some(mut rd) = self.ready.take() else {
+            return Ok(());
+        };
         if !rd.snapshot().is_empty() {
             self.install_snapshot(rd.snapshot())?;
         }
@@ -51,7 +73,7 @@ impl RaftNode {
         self.apply_entries(light.take_committed_entries())?;
         self.raw.advance_apply();
         self.maybe_compact()?;
-        Ok(true)
+        Ok(())
     }
 
     fn on_role_change(&mut self, role: StateRole) {

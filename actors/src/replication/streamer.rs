@@ -97,18 +97,18 @@ impl ReplicationStreamer {
         let Phase::Running(node) = &mut self.phase else {
             return;
         };
-        loop {
-            match node.handle_ready() {
-                Ok(true) => continue,
-                Ok(false) => break,
-                Err(e) => {
-                    tracing::error!(error = %e, "raft storage failed; replication stopped");
-                    node.fail_pending(|| ReplicationError::Stopped);
-                    self.phase = Phase::Failed;
-                    self.publish();
-                    return;
-                }
+        while node.begin_ready() {
+            // What may leave before the local fsync leaves now; reports to raft wait until
+            // the Ready is finished.
+            let reports = send_outbox(node, &self.transport);
+            if let Err(e) = node.finish_ready() {
+                tracing::error!(error = %e, "raft storage failed; replication stopped");
+                node.fail_pending(|| ReplicationError::Stopped);
+                self.phase = Phase::Failed;
+                self.publish();
+                return;
             }
+            report(node, reports);
         }
         // Before anything leaves: a lost leadership (or a transfer) ends the lease first.
         self.lease.after_round(node);
@@ -134,27 +134,51 @@ impl ReplicationStreamer {
 /// Hands what raft queued for each peer to the transport, telling raft which peers could not
 /// be reached and how snapshot sends went.
 fn ship_outbox(node: &mut RaftNode, transport: &Transport) {
+    let reports = send_outbox(node, transport);
+    report(node, reports);
+}
+
+/// What raft must hear after a send: a peer was unreachable, or how a snapshot send went.
+enum SendReport {
+    Unreachable(u64),
+    Snapshot(u64, raft::SnapshotStatus),
+}
+
+/// Sends what is queued for each peer; what raft must hear about it is returned, since raft
+/// may not be told between `ready` and `advance`.
+fn send_outbox(node: &mut RaftNode, transport: &Transport) -> Vec<SendReport> {
+    let mut reports = Vec::new();
     for (peer, msgs) in node.take_outbox() {
         let Some(addr) = node.peer_addr(peer).map(str::to_string) else {
-            node.report_unreachable(peer);
+            reports.push(SendReport::Unreachable(peer));
             continue;
         };
         let (encoded, has_snapshot) = match node.encode_outgoing(msgs) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!(peer, error = %e, "cannot encode raft messages");
-                node.report_unreachable(peer);
+                reports.push(SendReport::Unreachable(peer));
                 continue;
             }
         };
         let sent = transport.send_raft(peer, &addr, encoded);
         if !sent {
-            node.report_unreachable(peer);
+            reports.push(SendReport::Unreachable(peer));
         }
         if has_snapshot {
             // Finish moves the peer to probing, which resends whatever did not arrive.
             let status = if sent { raft::SnapshotStatus::Finish } else { raft::SnapshotStatus::Failure };
-            node.raw.report_snapshot(peer, status);
+            reports.push(SendReport::Snapshot(peer, status));
+        }
+    }
+    reports
+}
+
+fn report(node: &mut RaftNode, reports: Vec<SendReport>) {
+    for r in reports {
+        match r {
+            SendReport::Unreachable(peer) => node.report_unreachable(peer),
+            SendReport::Snapshot(peer, status) => node.raw.report_snapshot(peer, status),
         }
     }
 }

@@ -43,7 +43,7 @@ pub fn members(args: &[String]) -> i32 {
             .and_then(Value::as_str)
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .unwrap_or_default();
+            .unwrap_or_else(|| "n/a".into());
         lines.push(format!(
             "{} | {} | {} | {active} | {} | {} | {} | {echo}",
             text("hostname"),
