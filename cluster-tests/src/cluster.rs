@@ -29,6 +29,10 @@ impl Cluster {
         nodes[0].must_unseal(&keys[..2]);
         let cluster = Cluster { nodes, keys, root };
         cluster.must_wait_active(0);
+        // Joining nodes are promoted after autopilot's server_stabilization_time (Vault's
+        // default 10s); tests form clusters often, so theirs keep up for 1s.
+        let fast = json!({ "server_stabilization_time": "1s" });
+        cluster.client(0).must_ok("POST", "sys/storage/raft/autopilot/configuration", Some(&fast));
         for i in 1..n {
             cluster.must_join(i, 0);
         }

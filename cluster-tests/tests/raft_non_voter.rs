@@ -1,6 +1,7 @@
-//! A node that joins with `non_voter` (the CLI's `-non-voter`) replicates and serves, but is
-//! never promoted: it does not count towards quorum. `operator members` lists every node with
-//! Vault's columns, the active one marked.
+//! Who votes: a node that joins with `non_voter` (the CLI's `-non-voter`) replicates and
+//! serves, but is never promoted; any other joining node is promoted once it has kept up for
+//! autopilot's `server_stabilization_time`. `operator members` lists every node with Vault's
+//! columns, the active one marked.
 
 use serde_json::{json, Value};
 use std::net::Ipv4Addr;
@@ -58,4 +59,23 @@ fn a_non_voter_replicates_but_is_never_promoted() {
     let active = nodes.iter().find(|n| n["active_node"] == json!(true)).expect("active");
     assert_eq!(active["api_address"], json!(c.nodes[leader].url()), "{j}");
     assert!(nodes.iter().filter(|n| n["active_node"] == json!(false)).all(|n| n["last_echo"].is_string()), "{j}");
+}
+
+#[test]
+fn a_joining_node_is_promoted_after_the_stabilization_time() {
+    let mut c = Cluster::must_start(2);
+    let (leader, _) = c.must_wait_leader_among(&[0, 1]);
+    let config = json!({ "server_stabilization_time": "6s" });
+    c.client(leader).must_ok("POST", "sys/storage/raft/autopilot/configuration", Some(&config));
+    c.nodes.push(Node::must_start(NodeConfig::raft().ip(Ipv4Addr::new(127, 0, 0, 3))));
+    c.must_join(2, leader);
+    let joined = std::time::Instant::now();
+    let id = format!("node-{}", c.nodes[2].addr().port());
+    let voter = |c: &Cluster| servers(c, leader).iter().find(|s| s["node_id"] == json!(id)).map(|s| s["voter"].clone());
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(voter(&c), Some(json!(false)), "promoted before the stabilization time");
+    must_wait_for("the promotion", ELECTION_DEADLINE, || {
+        (voter(&c) == Some(json!(true))).then_some(()).ok_or(format!("{:?}", voter(&c)))
+    });
+    assert!(joined.elapsed() >= Duration::from_secs(5), "promoted after {:?}", joined.elapsed());
 }

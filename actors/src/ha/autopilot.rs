@@ -5,6 +5,7 @@
 
 use crate::core::Core;
 use crate::duration::{format_duration, parse_duration_value};
+use crate::replication::SetStabilization;
 use crate::{CoreError, Request, Response, VERSION};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -102,6 +103,12 @@ impl AutopilotConfig {
     }
 }
 
+impl AutopilotConfig {
+    pub(super) fn stabilization(&self) -> Duration {
+        Duration::from_secs(self.server_stabilization_time)
+    }
+}
+
 impl Core {
     async fn autopilot_config(&self) -> Result<AutopilotConfig, CoreError> {
         Ok(match self.barrier.get(AUTOPILOT_CONFIG_PATH).await? {
@@ -120,6 +127,7 @@ impl Core {
         let mut config = self.autopilot_config().await?;
         config.update(&req.data)?;
         self.barrier.put(AUTOPILOT_CONFIG_PATH, &serde_json::to_vec(&config)?).await?;
+        let _ = self.ha()?.raft.streamer().send(SetStabilization(config.stabilization())).await;
         Ok(None)
     }
 

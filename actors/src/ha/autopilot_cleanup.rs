@@ -1,11 +1,12 @@
-//! Autopilot's dead server cleanup: with `cleanup_dead_servers` set, the active node removes
-//! members it has not heard from for `dead_server_last_contact_threshold`, as long as at least
-//! `min_quorum` voters remain (Vault's autopilot reconcile loop).
+//! Autopilot's reconcile loop on the active node: it hands the stored
+//! `server_stabilization_time` to the streamer (which promotes learners), and, with
+//! `cleanup_dead_servers` set, removes members it has not heard from for
+//! `dead_server_last_contact_threshold`, as long as at least `min_quorum` voters remain.
 
 use super::autopilot::{AutopilotConfig, AUTOPILOT_CONFIG_PATH};
 use super::Ha;
 use crate::barrier::Barrier;
-use crate::replication::{ClusterState, RemovePeer};
+use crate::replication::{ClusterState, RemovePeer, SetStabilization};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ pub(crate) fn clean_up_dead_servers(ha: Arc<Ha>, barrier: Arc<Barrier>) {
                 Ok(Some(b)) => serde_json::from_slice(&b).unwrap_or_default(),
                 _ => continue,
             };
+            // A new active node learns the stored stabilization time here.
+            let _ = ha.raft.streamer().send(SetStabilization(config.stabilization())).await;
             if !config.cleanup_dead_servers {
                 continue;
             }

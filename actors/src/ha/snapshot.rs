@@ -37,8 +37,10 @@ struct SnapshotMeta {
     cluster_id: String,
 }
 
+/// An unreadable or corrupt archive: Vault answers 500 (`WriteSnapshotToTemp`'s error is
+/// returned as is); only a snapshot of another cluster is the caller's mistake (400).
 fn bad(msg: impl std::fmt::Display) -> CoreError {
-    CoreError::invalid(format!("failed to read snapshot file: {msg}"))
+    CoreError::internal(format!("failed to read snapshot file: {msg}"))
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -82,7 +84,7 @@ fn verified(archive: &[u8]) -> Result<(SnapshotMeta, Vec<u8>), CoreError> {
             .find_map(|l| l.split_once("  ").filter(|(_, n)| *n == name).map(|(h, _)| h.to_string()))
             .ok_or_else(|| bad(format!("no checksum for {name}")))?;
         if want != sha256_hex(get(name)?) {
-            return Err(CoreError::invalid(format!(
+            return Err(CoreError::internal(format!(
                 "failed to verify the snapshot: checksum mismatch for {name} (the file is corrupt or was changed)"
             )));
         }

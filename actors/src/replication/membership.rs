@@ -58,24 +58,39 @@ impl RaftNode {
         self.propose_change(ConfChangeType::RemoveNode, &record)
     }
 
-    /// Leader, on each tick: promotes the first learner whose log reached the commit index.
+    /// Leader, on each tick: promotes the first learner whose log has kept up with the commit
+    /// index for autopilot's `server_stabilization_time`.
     pub fn promote_caught_up(&mut self) {
         if !self.is_leader() || self.raw.raft.has_pending_conf() {
+            self.caught_up_since.clear();
             return;
         }
         let committed = self.raw.raft.raft_log.committed;
         let learners = self.raw.store().conf_state().learners.clone();
-        let stays_non_voter = |id: u64| self.peers.iter().any(|p| p.raft_id == id && p.non_voter);
-        let ready = learners
-            .into_iter()
-            .find(|id| !stays_non_voter(*id) && self.raw.raft.prs().get(*id).is_some_and(|pr| pr.matched >= committed));
+        let now = std::time::Instant::now();
+        let mut ready = None;
+        for id in learners {
+            let stays_non_voter = self.peers.iter().any(|p| p.raft_id == id && p.non_voter);
+            let caught_up = self.raw.raft.prs().get(id).is_some_and(|pr| pr.matched >= committed);
+            if stays_non_voter || !caught_up {
+                self.caught_up_since.remove(&id);
+                continue;
+            }
+            let since = *self.caught_up_since.entry(id).or_insert(now);
+            if ready.is_none() && now.duration_since(since) >= self.settings.stabilization {
+                ready = Some(id);
+            }
+        }
         let Some(id) = ready else {
             return;
         };
         let record = self.peers.iter().find(|p| p.raft_id == id).cloned();
         let record = record.unwrap_or(PeerRecord { raft_id: id, node_id: id.to_string(), ..Default::default() });
         match self.propose_change(ConfChangeType::AddNode, &record) {
-            Ok(_) => tracing::info!(node_id = %record.node_id, "promoting a caught-up non-voter to voter"),
+            Ok(_) => {
+                self.caught_up_since.remove(&id);
+                tracing::info!(node_id = %record.node_id, "promoting a caught-up non-voter to voter")
+            }
             Err(e) => tracing::debug!(error = %e, "promotion deferred"),
         }
     }

@@ -81,3 +81,8 @@ pub struct RestoreSnapshot {
 #[derive(Message)]
 #[rtype(result = "Result<super::lease::LeaseReceiver, ReplicationError>")]
 pub struct ConfirmLease;
+
+/// Autopilot's `server_stabilization_time` changed (or a new active node read it).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetStabilization(pub std::time::Duration);

@@ -23,11 +23,19 @@ pub struct RaftSettings {
     /// Ticks without a leader before a follower campaigns (randomized up to twice that).
     pub election_tick: usize,
     pub heartbeat_tick: usize,
+    /// Autopilot's `server_stabilization_time`: how long a learner must keep up with the
+    /// leader before it is promoted to voter.
+    pub stabilization: std::time::Duration,
 }
 
 impl Default for RaftSettings {
     fn default() -> Self {
-        RaftSettings { trailing_logs: 10_000, election_tick: 10, heartbeat_tick: 2 }
+        RaftSettings {
+            trailing_logs: 10_000,
+            election_tick: 10,
+            heartbeat_tick: 2,
+            stabilization: std::time::Duration::from_secs(10),
+        }
     }
 }
 
@@ -57,6 +65,8 @@ pub struct RaftNode {
     pub(crate) read_states: Vec<raft::ReadState>,
     /// The `Ready` between `begin_ready` and `finish_ready` (`ready.rs`).
     pub(crate) ready: Option<raft::Ready>,
+    /// Since when each learner has kept up with the commit index (`membership.rs`).
+    pub(crate) caught_up_since: HashMap<u64, std::time::Instant>,
 }
 
 impl RaftNode {
@@ -98,6 +108,7 @@ impl RaftNode {
             last_heard: HashMap::new(),
             read_states: Vec::new(),
             ready: None,
+            caught_up_since: HashMap::new(),
         })
     }
 

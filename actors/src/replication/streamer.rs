@@ -8,8 +8,8 @@ use super::codec::PeerRecord;
 use super::error::ReplicationError;
 use super::lease::{LeaderLease, LeaseKeeper, LeaseReceiver};
 use super::messages::{
-    AddLearner, AppliedReceiver, ConfirmLease, Drive, Propose, RemovePeer, RestoreSnapshot, StartJoined, Step,
-    TakeSnapshot, TransferLeadership,
+    AddLearner, AppliedReceiver, ConfirmLease, Drive, Propose, RemovePeer, RestoreSnapshot, SetStabilization,
+    StartJoined, Step, TakeSnapshot, TransferLeadership,
 };
 use super::node::{RaftNode, RaftSettings};
 use super::state::ClusterState;
@@ -341,5 +341,16 @@ impl Handler<ConfirmLease> for ReplicationStreamer {
         self.lease.request(node, Some(tx));
         self.schedule_drive(ctx);
         Ok(rx)
+    }
+}
+
+impl Handler<SetStabilization> for ReplicationStreamer {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetStabilization, _: &mut Self::Context) {
+        self.settings.stabilization = msg.0;
+        if let Phase::Running(node) = &mut self.phase {
+            node.settings.stabilization = msg.0;
+        }
     }
 }
