@@ -25,6 +25,7 @@ export STRONGBOX_BIN
 export STRONGBOX_BASE_PORT="${STRONGBOX_BASE_PORT:-18300}"
 
 compat_ensure_hvac_env
+compat_ensure_bao
 
 # Wait (up to 15 s) until nothing listens on the nodes' API and cluster ports: a node that was
 # just stopped may still hold them while it flushes its storage.

@@ -1,4 +1,5 @@
-"""hvac's raft calls (hvac.api.system_backend.raft) against a real strongbox raft cluster.
+"""hvac's raft calls (hvac.api.system_backend.raft) and the bao CLI's `operator raft
+list-peers | snapshot save` against a real strongbox raft cluster.
 
 hvac 2.4.0's own raft integration tests only run against Vault Enterprise, so this module
 drives the same client methods itself, asserting what a user of hvac would see. It expects
@@ -15,6 +16,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tarfile
 import time
 from pathlib import Path
@@ -222,3 +224,26 @@ def test_restore_of_garbage_is_refused(restore):
     assert not any(client(i).sys.read_seal_status()["sealed"] for i in NODES)
     kv_write("after-garbage", restore)
     assert kv_read("after-garbage") == {"v": restore}
+
+
+def test_bao_cli_against_the_cluster(tmp_path):
+    """The bao CLI's raft commands, through a standby of the same 3-node cluster."""
+    bao = Path(sys.executable).with_name("bao")
+    standby = next(i for i in NODES if i != leader())
+    env = {**os.environ, "BAO_ADDR": addr(standby), "BAO_TOKEN": TOKEN}
+
+    def run(*args):
+        out = subprocess.run([str(bao), *args], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, (args, out.stdout, out.stderr)
+        return out.stdout
+
+    lines = run("operator", "raft", "list-peers").splitlines()
+    assert lines[0].split() == ["Node", "Address", "State", "Voter"], lines
+    rows = [line.split() for line in lines[2:]]
+    assert sorted(r[0] for r in rows) == ["node1", "node2", "node3"], rows
+    assert sum(r[2] == "leader" for r in rows) == 1 and all(r[3] == "true" for r in rows), rows
+
+    snap = tmp_path / "bao.snap"
+    run("operator", "raft", "snapshot", "save", str(snap))
+    with tarfile.open(snap, "r:gz") as t:
+        assert {"meta.json", "state.bin", "SHA256SUMS"} <= set(t.getnames())
