@@ -41,7 +41,8 @@ fn a_dead_voter_is_removed_after_the_threshold() {
     });
     let took = killed.elapsed();
     println!("removed {took:?} after the kill");
-    assert!(took >= Duration::from_secs(60), "removed after {took:?}");
+    // Silent for the threshold counts from its last message, a moment before the kill.
+    assert!(took >= Duration::from_secs(59), "removed after {took:?}");
     assert_eq!(server_ids(&c, leader).len(), 3);
     c.client(leader).must_ok("PUT", "sys/mounts/kv", Some(&json!({"type": "kv"})));
 }

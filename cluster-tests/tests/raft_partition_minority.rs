@@ -31,7 +31,16 @@ fn the_minority_side_cannot_elect_write_or_read_stale_data_and_heals() {
         (r.status == 204).then_some(()).ok_or(r.text)
     });
 
-    // For a while, nothing on the minority side answers with data or takes a write.
+    // The old active node steps down once it misses its quorum (check_quorum, within two
+    // election timeouts; its lease ended before that). From then on, for a while, nothing on
+    // the minority side claims to be active, answers with data or takes a write.
+    must_wait_for("the old active node to step down", ELECTION_DEADLINE, || {
+        // Until then it may still think it is active, but it must not serve the stale value.
+        let r = c.client(old).with_timeout(Duration::from_secs(10)).try_request("GET", "kv/register", None)?;
+        assert!(r.status != 200, "the deposed active node served a stale read: {}", r.text);
+        let h = c.nodes[old].client().try_request("GET", "sys/health", None)?;
+        (h.status != 200).then_some(()).ok_or(h.text)
+    });
     let watch_until = Instant::now() + Duration::from_secs(4);
     let mut refused = 0;
     while Instant::now() < watch_until {
