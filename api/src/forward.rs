@@ -60,6 +60,12 @@ pub async fn standby_forwarding(
     if matches!(state.core.ha_mode(), HaMode::Active) {
         return serve_active(&state, req, next).await;
     }
+    if req.path().trim_end_matches('/') == "/v1/sys/seal" {
+        // Vault's standby has no token store to check the caller against: it refuses rather
+        // than seal itself or (forwarded) the active node.
+        let resp = respond_error(500, vec!["vault cannot seal when in standby mode; please restart instead".into()]);
+        return Ok(req.into_response(resp));
+    }
     let body = match read_body(req.take_payload(), state.max_request_size).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => return Ok(req.into_response(core_error(&CoreError::TooLarge))),

@@ -86,3 +86,9 @@ pub struct ConfirmLease;
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct SetStabilization(pub std::time::Duration);
+
+/// The node's barrier was sealed (or unsealed). A sealed node hands raft leadership to another
+/// voter: it cannot serve as the active node.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetSealed(pub bool);

@@ -38,8 +38,8 @@ pub use error::ReplicationError;
 pub use inbound::ForwardHandler;
 pub use lease::LeaderLease;
 pub use messages::{
-    AddLearner, AppliedReceiver, ConfirmLease, Propose, RemovePeer, RestoreSnapshot, SetStabilization, StartJoined,
-    TakeSnapshot, TransferLeadership,
+    AddLearner, AppliedReceiver, ConfirmLease, Propose, RemovePeer, RestoreSnapshot, SetSealed, SetStabilization,
+    StartJoined, TakeSnapshot, TransferLeadership,
 };
 pub use node::{RaftNode, RaftSettings};
 pub use state::{raft_id_for, ClusterState, PeerStatus};

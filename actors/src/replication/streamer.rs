@@ -8,8 +8,8 @@ use super::codec::PeerRecord;
 use super::error::ReplicationError;
 use super::lease::{LeaderLease, LeaseKeeper, LeaseReceiver};
 use super::messages::{
-    AddLearner, AppliedReceiver, ConfirmLease, Drive, Propose, RemovePeer, RestoreSnapshot, SetStabilization,
-    StartJoined, Step, TakeSnapshot, TransferLeadership,
+    AddLearner, AppliedReceiver, ConfirmLease, Drive, Propose, RemovePeer, RestoreSnapshot, SetSealed,
+    SetStabilization, StartJoined, Step, TakeSnapshot, TransferLeadership,
 };
 use super::node::{RaftNode, RaftSettings};
 use super::state::ClusterState;
@@ -38,6 +38,10 @@ pub struct ReplicationStreamer {
     state: Arc<ArcSwap<ClusterState>>,
     transport: Arc<Transport>,
     lease: LeaseKeeper,
+    /// The barrier was sealed and leadership, if this node has it, is still to be handed to
+    /// another voter (once per sealing, so a cluster sealed as a whole does not pass
+    /// leadership round and round).
+    hand_over: bool,
     drive_scheduled: bool,
 }
 
@@ -58,7 +62,17 @@ impl ReplicationStreamer {
             Phase::Unjoined(Box::new(store))
         };
         let lease = LeaseKeeper::new(lease, tick * settings.election_tick as u32);
-        let s = ReplicationStreamer { phase, me, settings, tick, state, transport, lease, drive_scheduled: false };
+        let s = ReplicationStreamer {
+            phase,
+            me,
+            settings,
+            tick,
+            state,
+            transport,
+            lease,
+            hand_over: false,
+            drive_scheduled: false,
+        };
         s.publish();
         Ok(s)
     }
@@ -193,6 +207,11 @@ impl Actor for ReplicationStreamer {
                 node.tick();
                 node.promote_caught_up();
                 act.lease.renew(node);
+                let hand_over = act.hand_over && node.is_leader() && node.raw.raft.lead_transferee.is_none();
+                if hand_over && node.transfer_leadership() {
+                    tracing::info!("sealed: handing raft leadership to another voter");
+                    act.hand_over = false;
+                }
             }
             act.drive();
         });
@@ -352,5 +371,13 @@ impl Handler<SetStabilization> for ReplicationStreamer {
         if let Phase::Running(node) = &mut self.phase {
             node.settings.stabilization = msg.0;
         }
+    }
+}
+
+impl Handler<SetSealed> for ReplicationStreamer {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetSealed, _: &mut Self::Context) {
+        self.hand_over = msg.0;
     }
 }
