@@ -23,8 +23,13 @@ pub struct Cluster {
 impl Cluster {
     /// Starts `n` nodes, forms the cluster and waits until every node is an unsealed voter.
     pub fn must_start(n: usize) -> Cluster {
+        Cluster::must_start_with(n, NodeConfig::raft())
+    }
+
+    /// [`Cluster::must_start`] with every node on `config` (e.g. extra `storage "raft"` options).
+    pub fn must_start_with(n: usize, config: NodeConfig) -> Cluster {
         let nodes: Vec<Node> =
-            (0..n).map(|i| Node::must_start(NodeConfig::raft().ip(Ipv4Addr::new(127, 0, 0, 1 + i as u8)))).collect();
+            (0..n).map(|i| Node::must_start(config.clone().ip(Ipv4Addr::new(127, 0, 0, 1 + i as u8)))).collect();
         let (keys, root) = nodes[0].must_init(3, 2);
         nodes[0].must_unseal(&keys[..2]);
         let cluster = Cluster { nodes, keys, root };
