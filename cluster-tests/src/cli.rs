@@ -27,6 +27,25 @@ impl CliOutput {
     }
 }
 
+/// Rows of the `Key  Value` table in `stdout`, in printed order.
+pub fn table_rows(stdout: &str) -> Vec<(String, String)> {
+    let mut lines = stdout.lines().skip_while(|l| !l.starts_with("Key "));
+    let header = lines.next().unwrap_or_else(|| panic!("no Key/Value table in {stdout:?}"));
+    assert!(header.split_whitespace().eq(["Key", "Value"]), "{header}");
+    assert!(lines.next().is_some_and(|l| l.split_whitespace().eq(["---", "-----"])), "{stdout}");
+    lines
+        .map(|l| {
+            let (k, v) = l.split_once(' ').unwrap_or((l, ""));
+            (k.to_string(), v.trim().to_string())
+        })
+        .collect()
+}
+
+/// The value of `key` among [`table_rows`]; panics when it is missing.
+pub fn row<'a>(rows: &'a [(String, String)], key: &str) -> &'a str {
+    rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no {key} in {rows:?}"))
+}
+
 pub struct Cli {
     home: TempDir,
     addr: String,

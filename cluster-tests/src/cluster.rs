@@ -98,14 +98,23 @@ impl Cluster {
     }
 
     /// Waits until the active node lists `n` voters in `sys/storage/raft/configuration`.
-    pub fn must_wait_voters(&self, n: usize) -> Value {
+    pub fn must_wait_voters(&self, n: usize) -> Vec<Value> {
         let all: Vec<usize> = (0..self.nodes.len()).collect();
         must_wait_for(&format!("{n} voters"), ELECTION_DEADLINE * 2, || {
-            let leader = self.try_leader_among(&all)?;
-            let r = self.client(leader).try_request("GET", "sys/storage/raft/configuration", None)?;
-            let servers = r.json["data"]["config"]["servers"].as_array().cloned().unwrap_or_default();
+            let servers = self.try_raft_servers(self.try_leader_among(&all)?)?;
             let voters = servers.iter().filter(|s| s["voter"] == json!(true)).count();
-            (voters == n && servers.len() == n).then_some(r.json.clone()).ok_or(r.text)
+            (voters == n && servers.len() == n).then_some(servers.clone()).ok_or(format!("{servers:?}"))
         })
+    }
+
+    /// The members (`data.config.servers` of `sys/storage/raft/configuration`) as node `via`
+    /// lists them.
+    pub fn try_raft_servers(&self, via: usize) -> Result<Vec<Value>, String> {
+        let r = self.client(via).try_request("GET", "sys/storage/raft/configuration", None)?;
+        r.json["data"]["config"]["servers"].as_array().cloned().ok_or(r.text)
+    }
+
+    pub fn must_raft_servers(&self, via: usize) -> Vec<Value> {
+        self.try_raft_servers(via).unwrap_or_else(|e| panic!("sys/storage/raft/configuration on node {via}: {e}"))
     }
 }

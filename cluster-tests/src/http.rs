@@ -127,6 +127,20 @@ impl Client {
         self.try_raw(method, path, headers, body).unwrap_or_else(|e| panic!("{method} {path}: no response: {e}"))
     }
 
+    /// The lease IDs listed under `prefix` (`LIST sys/leases/lookup/<prefix>`; none on a 404).
+    pub fn must_lease_ids(&self, prefix: &str) -> Vec<String> {
+        let r = self.must_list(&format!("sys/leases/lookup/{prefix}"));
+        if r.status == 404 {
+            return Vec::new();
+        }
+        r.json["data"]["keys"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no keys: {}", r.text))
+            .iter()
+            .filter_map(|k| k.as_str().map(|k| format!("{prefix}{k}")))
+            .collect()
+    }
+
     pub fn must_get(&self, path: &str) -> Resp {
         self.must_request("GET", path, None)
     }

@@ -3,29 +3,12 @@
 //! `-token-only`, wrapped logins), checked for Vault's exit codes, messages and output.
 
 use serde_json::{json, Value};
+use strongbox_cluster_tests::cli::{row, table_rows};
 use strongbox_cluster_tests::{Cli, Node};
 
 const ROOT: &str = "cli-auth-root";
 
 const READ_SHARED: &str = "path \"secret/data/shared/*\" {\n  capabilities = [\"read\"]\n}\n";
-
-/// Rows of a `Key  Value` table, in printed order.
-fn table_rows(stdout: &str) -> Vec<(String, String)> {
-    let mut lines = stdout.lines().skip_while(|l| !l.starts_with("Key "));
-    let header = lines.next().unwrap_or_else(|| panic!("no Key/Value table in {stdout:?}"));
-    assert!(header.split_whitespace().eq(["Key", "Value"]), "{header}");
-    assert!(lines.next().is_some_and(|l| l.split_whitespace().eq(["---", "-----"])), "{stdout}");
-    lines
-        .map(|l| {
-            let (k, v) = l.split_once(' ').unwrap_or((l, ""));
-            (k.to_string(), v.trim().to_string())
-        })
-        .collect()
-}
-
-fn row<'a>(rows: &'a [(String, String)], key: &str) -> &'a str {
-    rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no {key} in {rows:?}"))
-}
 
 /// The cells of the table line that starts with `path`.
 fn table_line(stdout: &str, path: &str) -> Vec<String> {

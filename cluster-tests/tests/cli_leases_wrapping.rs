@@ -5,28 +5,11 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use strongbox_cluster_tests::cli::{row, table_rows};
 use strongbox_cluster_tests::wait::must_wait_for;
 use strongbox_cluster_tests::{Cli, Node};
 
 const ROOT: &str = "cli-leases-root";
-
-/// Rows of a `Key  Value` table, in printed order.
-fn table_rows(stdout: &str) -> Vec<(String, String)> {
-    let mut lines = stdout.lines().skip_while(|l| !l.starts_with("Key "));
-    let header = lines.next().unwrap_or_else(|| panic!("no Key/Value table in {stdout:?}"));
-    assert!(header.split_whitespace().eq(["Key", "Value"]), "{header}");
-    assert!(lines.next().is_some_and(|l| l.split_whitespace().eq(["---", "-----"])), "{stdout}");
-    lines
-        .map(|l| {
-            let (k, v) = l.split_once(' ').unwrap_or((l, ""));
-            (k.to_string(), v.trim().to_string())
-        })
-        .collect()
-}
-
-fn row<'a>(rows: &'a [(String, String)], key: &str) -> &'a str {
-    rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no {key} in {rows:?}"))
-}
 
 fn str_of<'a>(v: &'a Value, what: &str) -> &'a str {
     v.as_str().unwrap_or_else(|| panic!("no {what}"))

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
+use strongbox_cluster_tests::cli::table_rows;
 use strongbox_cluster_tests::{Cli, Node};
 
 const ROOT: &str = "cli-tokens-root";
@@ -14,20 +15,6 @@ const READ_SECRET: &str = "path \"secret/data/app/*\" {\n  capabilities = [\"rea
 
 fn token_of(created: &Value) -> String {
     created["auth"]["client_token"].as_str().unwrap_or_else(|| panic!("no client_token: {created}")).to_string()
-}
-
-/// Rows of a `Key  Value` table, in printed order.
-fn table_rows(stdout: &str) -> Vec<(String, String)> {
-    let mut lines = stdout.lines().skip_while(|l| !l.starts_with("Key "));
-    let header = lines.next().unwrap_or_else(|| panic!("no Key/Value table in {stdout:?}"));
-    assert!(header.split_whitespace().eq(["Key", "Value"]), "{header}");
-    assert!(lines.next().is_some_and(|l| l.split_whitespace().eq(["---", "-----"])), "{stdout}");
-    lines
-        .map(|l| {
-            let (k, v) = l.split_once(' ').unwrap_or((l, ""));
-            (k.to_string(), v.trim().to_string())
-        })
-        .collect()
 }
 
 #[test]

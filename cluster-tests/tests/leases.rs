@@ -39,16 +39,7 @@ fn wait_revoked(c: &Client, accessor: &str) {
 
 /// The salted-hash part of a token's lease ID, found through its lease listing.
 fn token_lease_ids(c: &Client, prefix: &str) -> Vec<String> {
-    let r = c.must_list(&format!("sys/leases/lookup/{prefix}"));
-    if r.status == 404 {
-        return Vec::new();
-    }
-    r.json["data"]["keys"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no keys: {}", r.text))
-        .iter()
-        .filter_map(|k| k.as_str().map(|k| format!("{prefix}{k}")))
-        .collect()
+    c.must_lease_ids(prefix)
 }
 
 #[test]

@@ -8,9 +8,7 @@ use strongbox_cluster_tests::wait::must_wait_for;
 use strongbox_cluster_tests::Cluster;
 
 fn server_ids(c: &Cluster, via: usize) -> Vec<String> {
-    let r = c.client(via).must_get("sys/storage/raft/configuration");
-    let servers = r.json["data"]["config"]["servers"].as_array().cloned().unwrap_or_default();
-    servers.iter().filter_map(|s| s["node_id"].as_str().map(str::to_string)).collect()
+    c.must_raft_servers(via).iter().filter_map(|s| s["node_id"].as_str().map(str::to_string)).collect()
 }
 
 #[test]

@@ -8,14 +8,14 @@ use strongbox_cluster_tests::{Cluster, Node, NodeConfig};
 
 fn assert_formed(c: &Cluster) {
     let n = c.nodes.len();
-    let config = c.must_wait_voters(n);
+    let servers = c.must_wait_voters(n);
     let (leader, _) = c.must_wait_leader_among(&(0..n).collect::<Vec<_>>());
-    let servers = config["data"]["config"]["servers"].as_array().cloned().unwrap_or_default();
     for (i, node) in c.nodes.iter().enumerate() {
         let id = format!("node-{}", node.addr().port());
-        let s = servers.iter().find(|s| s["node_id"] == json!(id)).unwrap_or_else(|| panic!("{id} missing: {config}"));
-        assert_eq!(s["address"], node.cluster_addr().to_string(), "{config}");
-        assert_eq!(s["leader"], json!(i == leader), "{config}");
+        let s =
+            servers.iter().find(|s| s["node_id"] == json!(id)).unwrap_or_else(|| panic!("{id} missing: {servers:?}"));
+        assert_eq!(s["address"], node.cluster_addr().to_string(), "{servers:?}");
+        assert_eq!(s["leader"], json!(i == leader), "{servers:?}");
 
         let health = node.client().must_get("sys/health");
         let (code, standby) = if i == leader { (200, false) } else { (429, true) };

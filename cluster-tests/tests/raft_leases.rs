@@ -47,17 +47,7 @@ fn is_listed(c: &Client, accessor: &str) -> Result<bool, String> {
 
 /// Every token lease ID the node lists under `auth/token/create/`.
 fn token_lease_ids(c: &Client) -> Vec<String> {
-    let prefix = "auth/token/create/";
-    let r = c.must_list(&format!("sys/leases/lookup/{prefix}"));
-    if r.status == 404 {
-        return Vec::new();
-    }
-    r.json["data"]["keys"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no keys: {}", r.text))
-        .iter()
-        .filter_map(|k| k.as_str().map(|k| format!("{prefix}{k}")))
-        .collect()
+    c.must_lease_ids("auth/token/create/")
 }
 
 fn lease_lookup(c: &Client, lease: &str) -> Value {

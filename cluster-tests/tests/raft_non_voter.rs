@@ -3,17 +3,12 @@
 //! autopilot's `server_stabilization_time`. `operator members` lists every node with Vault's
 //! columns, the active one marked.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 use strongbox_cluster_tests::cluster::ELECTION_DEADLINE;
 use strongbox_cluster_tests::wait::must_wait_for;
 use strongbox_cluster_tests::{Cli, Cluster, Node, NodeConfig};
-
-fn servers(c: &Cluster, via: usize) -> Vec<Value> {
-    let r = c.client(via).must_get("sys/storage/raft/configuration");
-    r.json["data"]["config"]["servers"].as_array().cloned().unwrap_or_default()
-}
 
 #[test]
 fn a_non_voter_replicates_but_is_never_promoted() {
@@ -32,7 +27,7 @@ fn a_non_voter_replicates_but_is_never_promoted() {
     c.must_wait_unsealed(3);
     let id = format!("node-{}", c.nodes[3].addr().port());
     must_wait_for("the non-voter in the configuration", ELECTION_DEADLINE, || {
-        let s = servers(&c, leader);
+        let s = c.must_raft_servers(leader);
         s.iter().any(|s| s["node_id"] == json!(id)).then_some(()).ok_or(format!("{s:?}"))
     });
     // Caught up (it serves what was written before it joined) and given time to be promoted.
@@ -41,7 +36,7 @@ fn a_non_voter_replicates_but_is_never_promoted() {
         (r.json["data"]["v"] == json!(1)).then_some(()).ok_or(r.text)
     });
     std::thread::sleep(Duration::from_secs(2));
-    let s = servers(&c, leader);
+    let s = c.must_raft_servers(leader);
     let me = s.iter().find(|s| s["node_id"] == json!(id)).expect("listed");
     assert_eq!(me["voter"], json!(false), "{s:?}");
     assert_eq!(s.iter().filter(|s| s["voter"] == json!(true)).count(), 3, "{s:?}");
@@ -71,7 +66,9 @@ fn a_joining_node_is_promoted_after_the_stabilization_time() {
     c.must_join(2, leader);
     let joined = std::time::Instant::now();
     let id = format!("node-{}", c.nodes[2].addr().port());
-    let voter = |c: &Cluster| servers(c, leader).iter().find(|s| s["node_id"] == json!(id)).map(|s| s["voter"].clone());
+    let voter = |c: &Cluster| {
+        c.must_raft_servers(leader).iter().find(|s| s["node_id"] == json!(id)).map(|s| s["voter"].clone())
+    };
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(voter(&c), Some(json!(false)), "promoted before the stabilization time");
     must_wait_for("the promotion", ELECTION_DEADLINE, || {

@@ -39,10 +39,9 @@ fn a_node_removed_while_down_cannot_come_back_with_stale_data() {
         if let Ok(r) = &r {
             assert!(r.json["data"]["v"] != json!("old"), "the removed node served stale data: {}", r.text);
         }
-        let cfg = c.client(leader).must_get("sys/storage/raft/configuration");
-        let servers = cfg.json["data"]["config"]["servers"].as_array().cloned().unwrap_or_default();
-        assert_eq!(servers.len(), 2, "the removed node is back in the configuration: {}", cfg.text);
-        assert!(servers.iter().all(|s| s["node_id"] != json!(id)), "{}", cfg.text);
+        let servers = c.must_raft_servers(leader);
+        assert_eq!(servers.len(), 2, "the removed node is back in the configuration: {servers:?}");
+        assert!(servers.iter().all(|s| s["node_id"] != json!(id)), "{servers:?}");
         assert_eq!(c.nodes[leader].client().must_get("sys/health").status, 200, "the leader was disturbed");
         c.client(leader).must_ok("PUT", "kv/b", Some(&json!({"v": 1})));
     }

@@ -3,6 +3,7 @@
 //! progress and when each member was last heard from. Promotion of caught-up non-voters is
 //! done by the replication streamer, the removal of dead servers by `autopilot_cleanup.rs`.
 
+use crate::barrier::Barrier;
 use crate::core::Core;
 use crate::duration::{format_duration, parse_duration_value};
 use crate::replication::SetStabilization;
@@ -12,7 +13,7 @@ use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 /// The autopilot settings, as stored.
-pub(super) const AUTOPILOT_CONFIG_PATH: &str = "core/raft/autopilot/configuration";
+const AUTOPILOT_CONFIG_PATH: &str = "core/raft/autopilot/configuration";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(super) struct AutopilotConfig {
@@ -107,14 +108,19 @@ impl AutopilotConfig {
     pub(super) fn stabilization(&self) -> Duration {
         Duration::from_secs(self.server_stabilization_time)
     }
+
+    /// The stored settings, or Vault's defaults when none were ever written.
+    pub(super) async fn load(barrier: &Barrier) -> Result<AutopilotConfig, CoreError> {
+        Ok(match barrier.get(AUTOPILOT_CONFIG_PATH).await? {
+            Some(b) => serde_json::from_slice(&b)?,
+            None => AutopilotConfig::default(),
+        })
+    }
 }
 
 impl Core {
     async fn autopilot_config(&self) -> Result<AutopilotConfig, CoreError> {
-        Ok(match self.barrier.get(AUTOPILOT_CONFIG_PATH).await? {
-            Some(b) => serde_json::from_slice(&b)?,
-            None => AutopilotConfig::default(),
-        })
+        AutopilotConfig::load(&self.barrier).await
     }
 
     pub(crate) async fn autopilot_config_read(&self) -> Result<Option<Response>, CoreError> {

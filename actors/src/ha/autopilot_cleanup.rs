@@ -3,7 +3,7 @@
 //! `cleanup_dead_servers` set, removes members it has not heard from for
 //! `dead_server_last_contact_threshold`, as long as at least `min_quorum` voters remain.
 
-use super::autopilot::{AutopilotConfig, AUTOPILOT_CONFIG_PATH};
+use super::autopilot::AutopilotConfig;
 use super::Ha;
 use crate::barrier::Barrier;
 use crate::replication::{ClusterState, RemovePeer, SetStabilization};
@@ -20,9 +20,8 @@ pub(crate) fn clean_up_dead_servers(ha: Arc<Ha>, barrier: Arc<Barrier>) {
             if barrier.is_sealed() || !ha.is_active() {
                 continue;
             }
-            let config: AutopilotConfig = match barrier.get(AUTOPILOT_CONFIG_PATH).await {
-                Ok(Some(b)) => serde_json::from_slice(&b).unwrap_or_default(),
-                _ => continue,
+            let Ok(config) = AutopilotConfig::load(&barrier).await else {
+                continue;
             };
             // A new active node learns the stored stabilization time here.
             let _ = ha.raft.streamer().send(SetStabilization(config.stabilization())).await;

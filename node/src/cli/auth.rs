@@ -11,8 +11,8 @@ use super::command::{Cmd, Opts};
 use super::flags::{flag, FlagKind, FlagSpec};
 use super::godur;
 use super::gojson::{as_struct, field, fmt_v, omit, Field, Json, Kind};
-use super::paths::{ensure_trailing_slash, sanitize_path};
-use super::secrets::{mount_options, optional_config, tune_body, CONFIG_FLAGS};
+use super::paths::ensure_trailing_slash;
+use super::secrets::{disable_at, enable_body, optional_config, tune_at, with_plugin_version, CONFIG_FLAGS};
 use super::table::table_output;
 
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
@@ -86,25 +86,13 @@ fn enable(args: &[String]) -> i32 {
     if let Some(t) = p.str("token-type") {
         config.push(("token_type".into(), Json::str(t)));
     }
-    // `api.EnableAuthOptions`, field for field.
-    let body = Json::Obj(vec![
-        ("type".into(), Json::Str(auth_type.clone())),
-        ("description".into(), Json::str(p.str("description").unwrap_or_default())),
-        ("config".into(), Json::Obj(config)),
-        ("local".into(), Json::Bool(p.bool("local").unwrap_or(false))),
-        ("seal_wrap".into(), Json::Bool(p.bool("seal-wrap").unwrap_or(false))),
-        ("external_entropy_access".into(), Json::Bool(p.bool("external-entropy-access").unwrap_or(false))),
-        ("options".into(), mount_options(&p)),
-    ]);
+    let body = enable_body(&p, &auth_type, config);
     let url = format!("sys/auth/{}", path.trim_end_matches('/'));
     if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(body))) {
         ui.err(&format!("Error enabling {auth_type} auth: {e}"));
         return 2;
     }
-    let mut thing = format!("{auth_type} auth method");
-    if let Some(v) = p.str("plugin-version").filter(|v| !v.is_empty()) {
-        thing.push_str(&format!(" version {v}"));
-    }
+    let thing = with_plugin_version(&p, format!("{auth_type} auth method"));
     ui.out(&format!("Success! Enabled {thing} at: {path}"));
     0
 }
@@ -120,14 +108,7 @@ fn disable(args: &[String]) -> i32 {
         Ok(c) => (c.p, c.ui, c.client),
         Err(code) => return code,
     };
-    let path = ensure_trailing_slash(&sanitize_path(&p.args[0]));
-    let url = format!("sys/auth/{}", path.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::DELETE, &url, None) {
-        ui.err(&format!("Error disabling auth method at {path}: {e}"));
-        return 2;
-    }
-    ui.out(&format!("Success! Disabled the auth method (if it existed) at: {path}"));
-    0
+    disable_at(&client, &ui, "sys/auth", "auth method", &p.args[0])
 }
 
 /// Vault's `api.AuthConfigOutput`.
@@ -278,14 +259,7 @@ fn tune(args: &[String]) -> i32 {
         Ok(c) => (c.p, c.ui, c.client),
         Err(code) => return code,
     };
-    let mount = ensure_trailing_slash(&sanitize_path(&p.args[0]));
-    let url = format!("sys/mounts/auth/{}/tune", mount.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(tune_body(&p)))) {
-        ui.err(&format!("Error tuning auth method {mount}: {e}"));
-        return 2;
-    }
-    ui.out(&format!("Success! Tuned the auth method at: {mount}"));
-    0
+    tune_at(&client, &ui, &p, "sys/mounts/auth", "auth method")
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use super::command::{Cmd, Opts};
 use super::flags::{flag, FlagKind, FlagSpec, Parsed};
 use super::godur;
 use super::gojson::{as_struct, field, fmt_v, omit, Field, Json, Kind};
+use super::output::Ui;
 use super::paths::{ensure_trailing_slash, sanitize_path};
 use super::table::table_output;
 
@@ -74,6 +75,41 @@ pub(super) fn mount_options(p: &Parsed) -> Json {
     Json::Obj(opts.into_iter().map(|(k, v)| (k, Json::Str(v))).collect())
 }
 
+/// The body that enables a mount or an auth method: Go's `api.MountInput` and
+/// `api.EnableAuthOptions` share these fields, in this order.
+pub(super) fn enable_body(p: &Parsed, kind: &str, config: Vec<(String, Json)>) -> Json {
+    Json::Obj(vec![
+        ("type".into(), Json::str(kind)),
+        ("description".into(), Json::str(p.str("description").unwrap_or_default())),
+        ("config".into(), Json::Obj(config)),
+        ("local".into(), Json::Bool(p.bool("local").unwrap_or(false))),
+        ("seal_wrap".into(), Json::Bool(p.bool("seal-wrap").unwrap_or(false))),
+        ("external_entropy_access".into(), Json::Bool(p.bool("external-entropy-access").unwrap_or(false))),
+        ("options".into(), mount_options(p)),
+    ])
+}
+
+/// `<what>`, with ` version <v>` when `-plugin-version` was given (the enable messages).
+pub(super) fn with_plugin_version(p: &Parsed, what: String) -> String {
+    match p.str("plugin-version").filter(|v| !v.is_empty()) {
+        Some(v) => format!("{what} version {v}"),
+        None => what,
+    }
+}
+
+/// `secrets disable` / `auth disable`: DELETE `<table>/<path>` (`sys/mounts`, `sys/auth`),
+/// with Vault's messages for `what` ("secrets engine", "auth method").
+pub(super) fn disable_at(client: &Client, ui: &Ui, table: &str, what: &str, arg: &str) -> i32 {
+    let path = ensure_trailing_slash(&sanitize_path(arg));
+    let url = format!("{table}/{}", path.trim_end_matches('/'));
+    if let Err(e) = client.raw(Method::DELETE, &url, None) {
+        ui.err(&format!("Error disabling {what} at {path}: {e}"));
+        return 2;
+    }
+    ui.out(&format!("Success! Disabled the {what} (if it existed) at: {path}"));
+    0
+}
+
 /// The optional `MountConfigInput` fields, present only when their flag was given.
 pub(super) fn optional_config(p: &Parsed, out: &mut Vec<(String, Json)>) {
     let strs = |name: &str| Json::Arr(p.list(name).iter().map(|s| Json::str(s.trim())).collect());
@@ -127,25 +163,13 @@ fn enable(args: &[String]) -> i32 {
         ("force_no_cache".into(), Json::Bool(p.bool("force-no-cache").unwrap_or(false))),
     ];
     optional_config(&p, &mut config);
-    // The Go client's `api.MountInput`, field for field.
-    let body = Json::Obj(vec![
-        ("type".into(), Json::Str(engine.clone())),
-        ("description".into(), Json::str(p.str("description").unwrap_or_default())),
-        ("config".into(), Json::Obj(config)),
-        ("local".into(), Json::Bool(p.bool("local").unwrap_or(false))),
-        ("seal_wrap".into(), Json::Bool(p.bool("seal-wrap").unwrap_or(false))),
-        ("external_entropy_access".into(), Json::Bool(p.bool("external-entropy-access").unwrap_or(false))),
-        ("options".into(), mount_options(&p)),
-    ]);
+    let body = enable_body(&p, &engine, config);
     let url = format!("sys/mounts/{}", mount.trim_end_matches('/'));
     if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(body))) {
         ui.err(&format!("Error enabling: {e}"));
         return 2;
     }
-    let mut thing = format!("{engine} secrets engine");
-    if let Some(v) = p.str("plugin-version").filter(|v| !v.is_empty()) {
-        thing.push_str(&format!(" version {v}"));
-    }
+    let thing = with_plugin_version(&p, format!("{engine} secrets engine"));
     ui.out(&format!("Success! Enabled the {thing} at: {mount}"));
     0
 }
@@ -161,14 +185,7 @@ fn disable(args: &[String]) -> i32 {
         Ok(c) => (c.p, c.ui, c.client),
         Err(code) => return code,
     };
-    let path = ensure_trailing_slash(&sanitize_path(&p.args[0]));
-    let url = format!("sys/mounts/{}", path.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::DELETE, &url, None) {
-        ui.err(&format!("Error disabling secrets engine at {path}: {e}"));
-        return 2;
-    }
-    ui.out(&format!("Success! Disabled the secrets engine (if it existed) at: {path}"));
-    0
+    disable_at(&client, &ui, "sys/mounts", "secrets engine", &p.args[0])
 }
 
 /// Vault's `api.MountConfigOutput`.
@@ -313,14 +330,19 @@ fn tune(args: &[String]) -> i32 {
         Ok(c) => (c.p, c.ui, c.client),
         Err(code) => return code,
     };
+    tune_at(&client, &ui, &p, "sys/mounts", "secrets engine")
+}
+
+/// `secrets tune` / `auth tune`: POST the tune body to `<table>/<path>/tune` (`sys/mounts`,
+/// `sys/mounts/auth`), with Vault's messages for `what`.
+pub(super) fn tune_at(client: &Client, ui: &Ui, p: &Parsed, table: &str, what: &str) -> i32 {
     let mount = ensure_trailing_slash(&sanitize_path(&p.args[0]));
-    let body = tune_body(&p);
-    let url = format!("sys/mounts/{}/tune", mount.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(body))) {
-        ui.err(&format!("Error tuning secrets engine {mount}: {e}"));
+    let url = format!("{table}/{}/tune", mount.trim_end_matches('/'));
+    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(tune_body(p)))) {
+        ui.err(&format!("Error tuning {what} {mount}: {e}"));
         return 2;
     }
-    ui.out(&format!("Success! Tuned the secrets engine at: {mount}"));
+    ui.out(&format!("Success! Tuned the {what} at: {mount}"));
     0
 }
 
