@@ -4,6 +4,7 @@
 
 use crate::core::Core;
 use crate::engines::LogicalBackend;
+use crate::logical::matches_special;
 use crate::policy_store::{Acl, AclOperation};
 use crate::token_store::TokenEntry;
 use crate::{CoreError, Operation, Request};
@@ -49,17 +50,10 @@ const UNAUTHENTICATED_PATHS: &[&str] = &[
     "sys/wrapping/pubkey",
     "sys/internal/ui/mounts",
     "sys/internal/ui/mounts/*",
+    "sys/internal/specs/openapi",
     "sys/storage/raft/bootstrap/challenge",
     "sys/storage/raft/bootstrap/answer",
 ];
-
-/// Vault's special-path match: exact, or prefix when the pattern ends in `*`.
-pub(crate) fn matches_special(patterns: &[&str], path: &str) -> bool {
-    patterns.iter().any(|p| match p.strip_suffix('*') {
-        Some(prefix) => path.starts_with(prefix),
-        None => path == *p,
-    })
-}
 
 /// Whether `path` needs `sudo` (or root) on top of its capability.
 pub fn is_sudo_path(path: &str) -> bool {
@@ -85,7 +79,8 @@ impl Core {
         entry: &TokenEntry,
         backend: Option<&dyn LogicalBackend>,
     ) -> Result<(), CoreError> {
-        if entry.is_root() {
+        // Vault's ACL: "Help is always allowed" (to any valid token).
+        if entry.is_root() || req.operation == Operation::Help {
             return Ok(());
         }
         let acl = self.acl_for(entry)?;
@@ -95,7 +90,9 @@ impl Core {
         };
         let op = AclOperation::for_request(req.operation, exists);
         let decision = acl.allow_wrapped(op, &req.path, &req.data, req.wrap_ttl);
-        if !decision.allowed || (is_sudo_path(&req.path) && !decision.sudo) {
+        let sudo_path = is_sudo_path(&req.path)
+            || backend.is_some_and(|b| matches_special(b.special_paths().root, &req.relative_path));
+        if !decision.allowed || (sudo_path && !decision.sudo) {
             return Err(CoreError::PermissionDenied);
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! lifecycle hooks (post_unseal / pre_seal) that tie them together.
 
 use crate::barrier::Barrier;
+use crate::engines::SystemTtls;
 use crate::expiration::{Expiration, ExpirationManager, Restore, Stop};
 use crate::ha::{Ha, HaMode, PendingJoin, LEADER_PREFIX};
 use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
@@ -166,7 +167,8 @@ impl Core {
     ) -> Result<Arc<Core>, CoreError> {
         let barrier = Barrier::new(physical);
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let mounts = MountTable::new(barrier.clone(), router.clone()).start();
+        let sys_ttls = SystemTtls { default_ttl: config.default_lease_ttl, max_ttl: config.max_lease_ttl };
+        let mounts = MountTable::new(barrier.clone(), router.clone(), sys_ttls).start();
         let tokens = Arc::new(TokenStore::new(barrier.clone()));
         let policies = Arc::new(ArcSwap::from_pointee(PolicySet::default()));
         let policy_store = PolicyStore::new(barrier.clone(), policies.clone()).start();
@@ -187,6 +189,7 @@ impl Core {
         });
         let seal = SealKeeper::new(barrier.clone(), hooks, seal_status.clone(), &config.storage_type).start();
         seal.send(LoadSealConfig).await??;
+        crate::mount_table::spawn_periodic(Arc::downgrade(&router));
         if let Some(ha) = &ha {
             crate::ha::watch_leadership(ha.clone(), barrier.clone(), seal.clone());
             crate::ha::clean_up_dead_servers(ha.clone(), barrier.clone());

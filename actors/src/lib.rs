@@ -11,6 +11,7 @@ pub mod engines;
 mod error;
 pub mod expiration;
 pub mod ha;
+pub mod logical;
 mod login;
 pub mod mount_table;
 mod pipeline;
@@ -19,16 +20,20 @@ pub mod replication;
 mod request;
 mod response;
 pub mod seal_keeper;
+mod secret_string;
 mod system;
 pub mod token_store;
 mod wrapping;
 
+#[cfg(test)]
+mod pipeline_tests;
 #[cfg(test)]
 mod test_support;
 
 pub use error::CoreError;
 pub use request::{Operation, Request};
 pub use response::{Auth, Login, Response, Secret, WrapInfo};
+pub use secret_string::SecretString;
 
 /// The version this node reports in `sys/seal-status` and `sys/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

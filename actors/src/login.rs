@@ -85,7 +85,7 @@ impl Core {
         let e = &created.entry;
         resp.warnings.extend(warnings);
         resp.auth = Some(Auth {
-            client_token: created.id.clone(),
+            client_token: created.id.clone().into(),
             accessor: e.accessor.clone(),
             policies: policies.clone(),
             token_policies: policies,

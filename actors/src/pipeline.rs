@@ -1,12 +1,13 @@
 //! The request path (DESIGN.md): sealed? → standby? → authenticate → authorize → audit →
 //! route → lease → wrap → audit. Steps whose actors arrive in later work are marked as seams.
 
-use crate::authorize::{is_unauthenticated, matches_special};
+use crate::authorize::is_unauthenticated;
 use crate::core::Core;
+use crate::logical::matches_special;
 use crate::mount_table::MountConfig;
 use crate::mount_table::Route;
 use crate::token_store::TokenEntry;
-use crate::{auth, system, CoreError, Request, Response};
+use crate::{auth, system, CoreError, Operation, Request, Response};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -55,6 +56,10 @@ impl Core {
         if self.is_sealed() {
             return Err(CoreError::Sealed);
         }
+        // Vault's core refuses writes to folders before anything else, the token included.
+        if matches!(req.operation, Operation::Update | Operation::Patch) && req.path.ends_with('/') {
+            return Err(CoreError::invalid("cannot write to a path ending in '/'"));
+        }
         // 2. Standby forwarding: seam for the replication streamer (single node is always active).
         // 3. Authenticate. The route is resolved first: a mount's own unauthenticated paths (an
         //    auth method's `login/*`) need no token. Unauthenticated paths still use a token when
@@ -66,7 +71,9 @@ impl Core {
         let target = Target::of(&req.path);
         let route = if target == Target::Router { self.resolve(&mut req) } else { None };
         let unauthenticated = is_unauthenticated(&req.path)
-            || route.as_ref().is_some_and(|r| matches_special(r.backend.unauthenticated_paths(), &req.relative_path));
+            || route
+                .as_ref()
+                .is_some_and(|r| matches_special(r.backend.special_paths().unauthenticated, &req.relative_path));
         let token = match (unauthenticated, req.client_token.as_deref()) {
             (true, None) => None,
             (true, Some(t)) => self.tokens.lookup(t).await?.filter(|e| e.allows_addr(req.remote_addr)),

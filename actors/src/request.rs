@@ -1,6 +1,7 @@
 //! The logical request every HTTP call becomes before it walks the pipeline.
 
 use crate::token_store::TokenEntry;
+use crate::SecretString;
 use serde_json::{Map, Value};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ pub enum Operation {
     Delete,
     List,
     Patch,
+    /// `?help=1`: the path's help instead of its handler (Vault's `HelpOperation`).
+    Help,
 }
 
 impl Operation {
@@ -24,6 +27,7 @@ impl Operation {
             Operation::Delete => "delete",
             Operation::List => "list",
             Operation::Patch => "patch",
+            Operation::Help => "help",
         }
     }
 }
@@ -36,7 +40,8 @@ pub struct Request {
     pub path: String,
     /// The JSON body for writes; query parameters for reads, lists and deletes.
     pub data: Map<String, Value>,
-    pub client_token: Option<String>,
+    /// Redacted in `Debug`.
+    pub client_token: Option<SecretString>,
     /// Filled in by the router: the mount that serves the request, e.g. `secret/`.
     pub mount_point: String,
     /// Filled in by the router: the path below the mount.
@@ -74,7 +79,7 @@ impl Request {
     }
 
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
-        self.client_token = Some(token.into());
+        self.client_token = Some(SecretString::new(token));
         self
     }
 }

@@ -1,5 +1,6 @@
 //! The logical response an engine returns; the api crate wraps it in Vault's envelope.
 
+use crate::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -26,6 +27,10 @@ pub struct Response {
     /// Set by an auth method's login: the pipeline mints the token (request path step 7) and
     /// answers with the `auth` block instead.
     pub login: Option<Login>,
+    /// A body sent as is, without the envelope (Vault's `HTTPRawBody`, e.g. the OpenAPI
+    /// document). Never stored with a wrapped response.
+    #[serde(skip)]
+    pub raw: Option<Value>,
 }
 
 /// A leased secret as the engine issued it (Vault's `logical.Secret`), TTLs in seconds.
@@ -73,7 +78,7 @@ pub struct Login {
 /// Vault's `auth` block (`logical.Auth` as the HTTP layer renders it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Auth {
-    pub client_token: String,
+    pub client_token: SecretString,
     pub accessor: String,
     pub policies: Vec<String>,
     pub token_policies: Vec<String>,
@@ -91,7 +96,7 @@ pub struct Auth {
 /// Vault's `wrap_info` block.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WrapInfo {
-    pub token: String,
+    pub token: SecretString,
     pub accessor: String,
     pub ttl: u64,
     /// RFC 3339.

@@ -29,3 +29,14 @@ impl crate::seal_keeper::Lifecycle for NoopLifecycle {
         Ok(id.unwrap_or_else(|| "hvs.test".into()))
     }
 }
+
+/// An engine context over `view` for a mount with default settings (the system TTLs are
+/// Vault's 768h).
+pub fn engine_context(view: BarrierView) -> crate::engines::EngineContext {
+    let entry = crate::mount_table::MountEntry::new("test/", "test", "");
+    let system = crate::engines::SystemView::new(
+        Arc::new(arc_swap::ArcSwap::from_pointee(entry)),
+        crate::engines::SystemTtls { default_ttl: 768 * 3600, max_ttl: 768 * 3600 },
+    );
+    crate::engines::EngineContext { view, system }
+}

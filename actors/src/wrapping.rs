@@ -6,7 +6,7 @@ use crate::barrier::BarrierView;
 use crate::core::Core;
 use crate::policy_store::RESPONSE_WRAPPING_POLICY_NAME;
 use crate::token_store::{NewToken, TokenEntry};
-use crate::{CoreError, Request, Response, WrapInfo};
+use crate::{CoreError, Request, Response, SecretString, WrapInfo};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -54,7 +54,7 @@ impl Core {
         let created = self.tokens.create(spec).await?;
         let creation_time = crate::token_store::rfc3339_nano(created.entry.issued_at());
         let wrap_info = WrapInfo {
-            token: created.id,
+            token: created.id.into(),
             accessor: created.entry.accessor.clone(),
             ttl,
             creation_time: creation_time.clone(),
@@ -77,7 +77,7 @@ impl Core {
         let invalid = |e: &str| CoreError::invalid(format!("error validating wrapping token: {e}"));
         let token = match req.data.get("token").filter(|v| !v.is_null()) {
             Some(serde_json::Value::String(t)) if t.is_empty() => return Err(invalid("empty token in request body")),
-            Some(serde_json::Value::String(t)) => t.clone(),
+            Some(serde_json::Value::String(t)) => SecretString::new(t.as_str()),
             Some(_) => return Err(invalid("could not decode token in request body")),
             None => req.client_token.clone().filter(|t| !t.is_empty()).ok_or_else(|| invalid("token is empty"))?,
         };

@@ -3,16 +3,16 @@
 use actix_web::HttpRequest;
 use futures::StreamExt;
 use serde_json::{Map, Value};
-use strongbox_actors::CoreError;
+use strongbox_actors::{CoreError, SecretString};
 
 /// The client token from `X-Vault-Token` or `Authorization: Bearer`.
-pub fn client_token(req: &HttpRequest) -> Option<String> {
+pub fn client_token(req: &HttpRequest) -> Option<SecretString> {
     if let Some(v) = req.headers().get("X-Vault-Token").and_then(|v| v.to_str().ok()) {
-        return Some(v.trim().to_string()).filter(|t| !t.is_empty());
+        return Some(v.trim()).filter(|t| !t.is_empty()).map(SecretString::from);
     }
     let auth = req.headers().get("Authorization")?.to_str().ok()?;
     let (scheme, token) = auth.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty()).map(SecretString::from)
 }
 
 pub enum BodyError {

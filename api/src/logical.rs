@@ -7,7 +7,7 @@ use crate::server::{record, ApiState};
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use std::time::Instant;
-use strongbox_actors::{CoreError, Operation, Request};
+use strongbox_actors::{CoreError, Operation, Request, Response};
 
 const MERGE_PATCH: &str = "application/merge-patch+json";
 
@@ -72,6 +72,12 @@ pub async fn handle(req: HttpRequest, payload: Payload, state: Data<ApiState>) -
 
 async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &str) -> HttpResponse {
     let mut data = query_data(req);
+    // Vault's help handler: any non-empty `help` value, or the HELP method, on any path.
+    let help = data.remove("help").is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+        || req.method().as_str() == "HELP";
+    if help {
+        return serve_help(req, state, path).await;
+    }
     let list_param = data.remove("list").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let query_list = match parse_bool(&list_param) {
         Some(b) => b,
@@ -119,10 +125,25 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
     };
     let request_id = lreq.id.clone();
     match state.core.handle_request(lreq).await {
+        Ok(Some(Response { raw: Some(body), .. })) => HttpResponse::Ok().content_type(JSON).body(body.to_string()),
         Ok(Some(resp)) => HttpResponse::Ok().content_type(JSON).body(envelope(&request_id, path, resp).to_string()),
         Ok(None) => HttpResponse::NoContent().content_type(JSON).finish(),
         Err(CoreError::NotFoundWith(resp)) => {
             HttpResponse::NotFound().content_type(JSON).body(envelope(&request_id, path, *resp).to_string())
+        }
+        Err(e) => core_error(&e),
+    }
+}
+
+/// `?help=1`: the path's help, its OpenAPI and `see_also` as the whole body (no envelope).
+async fn serve_help(req: &HttpRequest, state: &ApiState, path: &str) -> HttpResponse {
+    let mut lreq = Request::new(Operation::Help, path.trim_start_matches('/'));
+    lreq.client_token = client_token(req);
+    lreq.remote_addr = req.peer_addr().map(|a| a.ip());
+    match state.core.handle_request(lreq).await {
+        Ok(resp) => {
+            let data = resp.and_then(|r| r.data).unwrap_or_default();
+            HttpResponse::Ok().content_type(JSON).body(serde_json::Value::Object(data).to_string())
         }
         Err(e) => core_error(&e),
     }

@@ -46,7 +46,7 @@ fn a_revoked_tokens_cubbyhole_is_gone_and_bad_calls_get_vaults_errors() {
         (400, vec!["cubbyhole operations are only supported by 'service' type tokens".to_string()])
     );
     let r = root.must_request("POST", "cubbyhole/empty", Some(&json!({})));
-    assert_eq!((r.status, r.errors()), (500, vec!["missing data fields".to_string()]));
+    assert_eq!((r.status, r.errors()), (500, vec!["1 error occurred:\n\t* missing data fields\n\n".to_string()]));
 
     let mounts = root.must_get("sys/mounts");
     assert_eq!(mounts.json["data"]["cubbyhole/"]["type"], json!("cubbyhole"));

@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub disable_mlock: bool,
     pub ui: bool,
     pub log_level: Option<String>,
+    /// `standard` or `json` (Vault's `log_format`).
+    pub log_format: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -59,15 +61,15 @@ impl Default for ServerConfig {
             disable_mlock: false,
             ui: false,
             log_level: None,
+            log_format: None,
             warnings: Vec::new(),
         }
     }
 }
 
 /// Keys Vault accepts that this server reads or deliberately ignores without a warning.
-const QUIET_KEYS: [&str; 12] = [
+const QUIET_KEYS: [&str; 11] = [
     "cluster_name",
-    "log_format",
     "pid_file",
     "telemetry",
     "plugin_directory",
@@ -174,6 +176,7 @@ pub fn apply(cfg: &mut ServerConfig, value: &Value, file: &str) -> Result<(), Co
             "disable_mlock" => cfg.disable_mlock = boolean(v).ok_or_else(|| bad(key, "must be a boolean".into()))?,
             "ui" => cfg.ui = boolean(v).ok_or_else(|| bad(key, "must be a boolean".into()))?,
             "log_level" => cfg.log_level = string(v),
+            "log_format" => cfg.log_format = string(v),
             k if QUIET_KEYS.contains(&k) => {}
             other => cfg.warnings.push(format!("{file}: unknown or unsupported configuration key \"{other}\" ignored")),
         }

@@ -34,7 +34,11 @@ pub fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
-    init_logging(flags.log_level.as_deref().or(cfg.log_level.as_deref()));
+    let format = flags.log_format.clone().or_else(|| std::env::var("VAULT_LOG_FORMAT").ok()).or(cfg.log_format.clone());
+    if let Err(e) = init_logging(flags.log_level.as_deref().or(cfg.log_level.as_deref()), format.as_deref()) {
+        eprintln!("Error: {e}");
+        return 1;
+    }
     for w in &cfg.warnings {
         tracing::warn!("{w}");
     }
@@ -48,10 +52,20 @@ pub fn run(args: Vec<String>) -> i32 {
     }
 }
 
-fn init_logging(level: Option<&str>) {
+/// Logs go to stderr: coloured only on a terminal (a file or a pipe gets plain text, as
+/// Vault's), or one JSON object a line with `log_format = "json"` / `-log-format=json`.
+fn init_logging(level: Option<&str>, format: Option<&str>) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("STRONGBOX_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level.unwrap_or("info")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second call (tests start servers in one process) keeps the first subscriber.
+    let _ = match format.unwrap_or("standard") {
+        "" | "standard" => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        "json" => builder.json().with_ansi(false).try_init(),
+        other => anyhow::bail!("unknown log format \"{other}\": use \"standard\" or \"json\""),
+    };
+    Ok(())
 }
 
 fn build_config(flags: &ServerFlags) -> anyhow::Result<ServerConfig> {

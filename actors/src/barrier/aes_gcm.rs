@@ -22,6 +22,10 @@ pub enum CipherError {
     Authentication,
     #[error("invalid key length")]
     KeyLength,
+    #[error("encryption failed")]
+    Encryption,
+    #[error("failed to encode the keyring")]
+    Encoding,
 }
 
 pub fn cipher_for(key: &[u8]) -> Result<Aes256Gcm, CipherError> {
@@ -29,18 +33,18 @@ pub fn cipher_for(key: &[u8]) -> Result<Aes256Gcm, CipherError> {
 }
 
 /// Encrypts `plaintext` stored at `path` under key `term`.
-pub fn seal(cipher: &Aes256Gcm, term: u32, path: &str, plaintext: &[u8]) -> Vec<u8> {
+/// Fails only for inputs over AES-GCM's limit (64 GiB); an empty ciphertext is never written.
+pub fn seal(cipher: &Aes256Gcm, term: u32, path: &str, plaintext: &[u8]) -> Result<Vec<u8>, CipherError> {
     let mut nonce = [0u8; NONCE_SIZE];
     rand::thread_rng().fill_bytes(&mut nonce);
     let payload = Payload { msg: plaintext, aad: path.as_bytes() };
-    // AES-GCM encryption only fails for inputs over 64 GiB, far above max_request_size.
-    let ct = cipher.encrypt(Nonce::from_slice(&nonce), payload).unwrap_or_default();
+    let ct = cipher.encrypt(Nonce::from_slice(&nonce), payload).map_err(|_| CipherError::Encryption)?;
     let mut out = Vec::with_capacity(HEADER_SIZE + NONCE_SIZE + ct.len());
     out.extend_from_slice(&term.to_be_bytes());
     out.push(VERSION_PATH_AAD);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ct);
-    out
+    Ok(out)
 }
 
 /// The key term a ciphertext was written with.
@@ -71,7 +75,7 @@ mod tests {
     #[test]
     fn round_trip_and_layout() {
         let c = cipher_for(&[7u8; 32]).unwrap();
-        let ct = seal(&c, 3, "logical/x", b"hello");
+        let ct = seal(&c, 3, "logical/x", b"hello").unwrap();
         assert_eq!(&ct[..4], &3u32.to_be_bytes());
         assert_eq!(ct[4], 2);
         assert_eq!(ct.len(), 4 + 1 + 12 + 5 + 16);
@@ -82,7 +86,7 @@ mod tests {
     #[test]
     fn path_is_bound_and_tampering_fails() {
         let c = cipher_for(&[7u8; 32]).unwrap();
-        let mut ct = seal(&c, 1, "a", b"secret");
+        let mut ct = seal(&c, 1, "a", b"secret").unwrap();
         assert_eq!(open(&c, "b", &ct), Err(CipherError::Authentication));
         let last = ct.len() - 1;
         ct[last] ^= 1;
@@ -94,7 +98,7 @@ mod tests {
     fn wrong_key_fails() {
         let a = cipher_for(&[1u8; 32]).unwrap();
         let b = cipher_for(&[2u8; 32]).unwrap();
-        let ct = seal(&a, 1, "p", b"x");
+        let ct = seal(&a, 1, "p", b"x").unwrap();
         assert_eq!(open(&b, "p", &ct), Err(CipherError::Authentication));
     }
 }

@@ -105,7 +105,7 @@ impl Keyring {
         Ok(Keyring { root_key: self.root_key.clone(), active, previous })
     }
 
-    pub fn serialize(&self) -> Zeroizing<Vec<u8>> {
+    pub fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, CipherError> {
         let stored = StoredKeyring {
             root_key: B64.encode(&*self.root_key),
             keys: self
@@ -119,7 +119,7 @@ impl Keyring {
                 })
                 .collect(),
         };
-        Zeroizing::new(serde_json::to_vec(&stored).unwrap_or_default())
+        serde_json::to_vec(&stored).map(Zeroizing::new).map_err(|_| CipherError::Encoding)
     }
 
     pub fn deserialize(bytes: &[u8]) -> Result<Keyring, CipherError> {
@@ -147,7 +147,7 @@ mod tests {
         let ring2 = ring.rotated().unwrap();
         assert_eq!(ring2.active().term, 2);
         assert!(ring2.term(1).is_some());
-        let back = Keyring::deserialize(&ring2.serialize()).unwrap();
+        let back = Keyring::deserialize(&ring2.serialize().unwrap()).unwrap();
         assert_eq!(back.active().term, 2);
         assert_eq!(back.root_key(), ring.root_key());
     }

@@ -67,7 +67,7 @@ impl Barrier {
     /// Encrypts `value` for `path` with a key made only for that purpose (root key, KEK).
     pub fn seal_with(key: &[u8], path: &str, value: &[u8]) -> Result<Vec<u8>, CoreError> {
         let cipher = aes_gcm::cipher_for(key).map_err(CoreError::internal)?;
-        Ok(aes_gcm::seal(&cipher, ROOT_TERM, path, value))
+        aes_gcm::seal(&cipher, ROOT_TERM, path, value).map_err(CoreError::internal)
     }
 
     pub fn open_with(key: &[u8], path: &str, value: &[u8]) -> Result<Zeroizing<Vec<u8>>, CoreError> {
@@ -85,9 +85,11 @@ impl Barrier {
     }
 
     async fn persist_keyring(&self, ring: &Keyring) -> Result<(), CoreError> {
-        let keyring_ct = Self::seal_with(ring.root_key(), KEYRING_PATH, &ring.serialize())?;
+        let keyring_ct =
+            Self::seal_with(ring.root_key(), KEYRING_PATH, &ring.serialize().map_err(CoreError::internal)?)?;
         let active = ring.active();
-        let root_ct = aes_gcm::seal(&active.cipher, active.term, ROOT_KEY_PATH, ring.root_key());
+        let root_ct =
+            aes_gcm::seal(&active.cipher, active.term, ROOT_KEY_PATH, ring.root_key()).map_err(CoreError::internal)?;
         self.physical
             .batch(vec![
                 WriteOp::Put { key: KEYRING_PATH.into(), value: keyring_ct },
@@ -132,7 +134,9 @@ impl Barrier {
         let old = ring.active();
         let new = next.active();
         let upgrade_path = format!("{UPGRADE_PREFIX}{}", old.term);
-        let upgrade = aes_gcm::seal(&old.cipher, old.term, &upgrade_path, &next.serialize());
+        let upgrade =
+            aes_gcm::seal(&old.cipher, old.term, &upgrade_path, &next.serialize().map_err(CoreError::internal)?)
+                .map_err(CoreError::internal)?;
         self.physical.put(&upgrade_path, upgrade).await?;
         self.persist_keyring(&next).await?;
         let term = new.term;
@@ -152,7 +156,7 @@ impl Barrier {
         let k = ring.active();
         k.encryptions.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("strongbox_barrier_ops_total", "op" => "encrypt").increment(1);
-        Ok(aes_gcm::seal(&k.cipher, k.term, path, value))
+        aes_gcm::seal(&k.cipher, k.term, path, value).map_err(CoreError::internal)
     }
 
     fn decrypt(&self, path: &str, ct: &[u8]) -> Result<Vec<u8>, CoreError> {

@@ -3,10 +3,13 @@
 //! folder when the token is revoked. Wrapped responses live in the same place
 //! (`cubbyhole/response` of the wrapping token).
 
-use super::LogicalBackend;
+use super::EngineContext;
 use crate::barrier::BarrierView;
+use crate::handler;
+use crate::logical::go::multierror;
+use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, Reply};
 use crate::wrapping::CUBBYHOLE_VIEW;
-use crate::{CoreError, Operation, Request, Response};
+use crate::{CoreError, Request, Response};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
@@ -18,8 +21,8 @@ pub struct Cubbyhole {
 impl Cubbyhole {
     /// The engine ignores its mount's own view: cubbyhole data is keyed by token, in one fixed
     /// place the token store can clear on revocation.
-    pub fn new(mount_view: BarrierView) -> Self {
-        Cubbyhole { view: mount_view.with_prefix(CUBBYHOLE_VIEW) }
+    pub fn new(ctx: EngineContext) -> Self {
+        Cubbyhole { view: ctx.view.with_prefix(CUBBYHOLE_VIEW) }
     }
 
     /// The caller's own cubbyhole.
@@ -33,6 +36,63 @@ impl Cubbyhole {
         }
         Ok(self.view.sub_view(&format!("{}/", entry.key())))
     }
+
+    async fn list(&self, req: &Request, d: &FieldData) -> Reply {
+        let (view, path) = self.locate(req, d)?;
+        let prefix = if path.is_empty() || path.ends_with('/') { path.to_string() } else { format!("{path}/") };
+        let keys = view.list(&prefix).await?;
+        if keys.is_empty() {
+            return Err(CoreError::NotFound);
+        }
+        Ok(Some(Response::list(keys)))
+    }
+
+    async fn read(&self, req: &Request, d: &FieldData) -> Reply {
+        let (view, path) = self.locate(req, d)?;
+        if path.is_empty() || path.ends_with('/') {
+            return Err(CoreError::UnsupportedOperation);
+        }
+        let data: Map<String, Value> = view.get_json(path).await?.ok_or(CoreError::NotFound)?;
+        Ok(Some(Response::with_data(data)))
+    }
+
+    async fn write(&self, req: &Request, d: &FieldData) -> Reply {
+        let (view, path) = self.locate(req, d)?;
+        if path.is_empty() || path.ends_with('/') {
+            return Err(CoreError::invalid("cannot write to a path ending in '/'"));
+        }
+        if req.data.is_empty() {
+            // Vault answers this with a Go error: a 500, wrapped by go-multierror.
+            return Err(CoreError::internal(multierror(&["missing data fields".into()])));
+        }
+        view.put_json(path, &req.data).await?;
+        Ok(None)
+    }
+
+    async fn delete(&self, req: &Request, d: &FieldData) -> Reply {
+        let (view, path) = self.locate(req, d)?;
+        if path.is_empty() || path.ends_with('/') {
+            return Err(CoreError::UnsupportedOperation);
+        }
+        view.delete(path).await?;
+        Ok(None)
+    }
+
+    /// A write to a missing key is a `create` (Vault's cubbyhole existence check).
+    async fn exists(&self, req: &Request, d: &FieldData) -> Result<bool, CoreError> {
+        let path = d.str("path").unwrap_or("");
+        if path.is_empty() || path.ends_with('/') {
+            return Ok(true);
+        }
+        Ok(self.token_view(req)?.get(path).await?.is_some())
+    }
+
+    /// The caller's cubbyhole and the path in it.
+    fn locate<'a>(&self, req: &Request, d: &'a FieldData) -> Result<(BarrierView, &'a str), CoreError> {
+        let path = d.str("path").unwrap_or("");
+        check_path(path)?;
+        Ok((self.token_view(req)?, path))
+    }
 }
 
 fn check_path(path: &str) -> Result<(), CoreError> {
@@ -42,56 +102,26 @@ fn check_path(path: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
+const PATH: &[Field] = &[Field::new("path", FieldType::String, "Specifies the path of the secret.")];
+
 #[async_trait]
-impl LogicalBackend for Cubbyhole {
-    async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError> {
-        let path = req.relative_path.as_str();
-        check_path(path)?;
-        let view = self.token_view(req)?;
-        match req.operation {
-            Operation::List => {
-                let prefix = if path.is_empty() || path.ends_with('/') { path.to_string() } else { format!("{path}/") };
-                let keys = view.list(&prefix).await?;
-                if keys.is_empty() {
-                    return Err(CoreError::NotFound);
-                }
-                Ok(Some(Response::list(keys)))
-            }
-            Operation::Read => {
-                if path.is_empty() || path.ends_with('/') {
-                    return Err(CoreError::UnsupportedOperation);
-                }
-                let data: Map<String, Value> = view.get_json(path).await?.ok_or(CoreError::NotFound)?;
-                Ok(Some(Response::with_data(data)))
-            }
-            Operation::Update => {
-                if path.is_empty() || path.ends_with('/') {
-                    return Err(CoreError::invalid("cannot write to a path ending in '/'"));
-                }
-                if req.data.is_empty() {
-                    // Vault answers this with a plain error, hence a 500.
-                    return Err(CoreError::internal("missing data fields"));
-                }
-                view.put_json(path, &req.data).await?;
-                Ok(None)
-            }
-            Operation::Delete => {
-                if path.is_empty() || path.ends_with('/') {
-                    return Err(CoreError::UnsupportedOperation);
-                }
-                view.delete(path).await?;
-                Ok(None)
-            }
-            Operation::Patch => Err(CoreError::UnsupportedOperation),
-        }
+impl Engine for Cubbyhole {
+    fn paths() -> Vec<PathDef<Self>> {
+        vec![PathDef::new("{path:any}")
+            .fields(&[PATH])
+            .arbitrary_input()
+            .read(handler!(Self::read))
+            .list(handler!(Self::list))
+            .update(handler!(Self::write))
+            .delete(handler!(Self::delete))
+            .exists(handler!(Self::exists))
+            .help(
+                "Pass-through secret storage to a token-specific cubbyhole in the storage backend, allowing you to read/write arbitrary data into secret storage.",
+                "The cubbyhole backend reads and writes arbitrary data into secret storage, encrypting it along the way.\n\nThe view into the cubbyhole storage space is different for each token; it is a per-token cubbyhole. When the token is revoked all values are removed.",
+            )]
     }
 
-    /// A write to a missing key is a `create` (Vault's cubbyhole existence check).
-    async fn exists(&self, req: &Request) -> Result<Option<bool>, CoreError> {
-        let path = req.relative_path.as_str();
-        if path.is_empty() || path.ends_with('/') {
-            return Ok(None);
-        }
-        Ok(Some(self.token_view(req)?.get(path).await?.is_some()))
+    fn help() -> &'static str {
+        "The cubbyhole backend reads and writes arbitrary secrets to the backend. The secrets are encrypted/decrypted by Vault: they are never stored unencrypted in the backend and the backend never has an opportunity to see the unencrypted value.\n\nThis backend differs from the 'kv' backend in that it is namespaced per-token. Tokens can only read and write their own values, with no sharing possible (per-token cubbyholes). This can be useful for implementing certain authentication workflows, as well as \"scratch\" areas for individual clients. When the token is revoked, the entire set of stored values for that token is also removed."
     }
 }

@@ -1,55 +1,114 @@
-//! Secret engines and auth methods. Each mount gets its own engine instance bound to its
-//! barrier view.
+//! Secret engines and auth methods, and the registry of the types this node can mount. Each
+//! mount gets its own engine instance, built once when the mount appears and kept until it goes
+//! away (see `mount_table`).
 
 pub mod approle;
+mod context;
 pub mod cubbyhole;
 pub mod kv_v1;
 pub mod kv_v2;
 pub mod userpass;
 
-use crate::barrier::BarrierView;
-use crate::expiration::SecretLease;
+pub use crate::logical::LogicalBackend;
+pub use context::{EngineContext, SystemTtls, SystemView};
+
+use crate::logical::Backend;
 use crate::mount_table::MountEntry;
-use crate::{CoreError, Request, Response};
-use async_trait::async_trait;
+use crate::CoreError;
 use std::sync::Arc;
 
-/// A logical backend serves every request below its mount; `req.relative_path` is the part
-/// after the mount point. `Ok(None)` means success without a body (HTTP 204).
-#[async_trait]
-pub trait LogicalBackend: Send + Sync {
-    async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError>;
+/// Which table a type mounts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineClass {
+    Secret,
+    Auth,
+}
 
-    /// Vault's existence check for writes: `Some(false)` makes the ACL ask for `create` rather
-    /// than `update`. `None` (the default) means the path has no check and a write is an update.
-    async fn exists(&self, _req: &Request) -> Result<Option<bool>, CoreError> {
-        Ok(None)
-    }
+/// Vault's `deprecation_status` of a builtin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deprecation {
+    Supported,
+    Deprecated,
+    PendingRemoval,
+}
 
-    /// Renews a secret this engine issued (Vault's renew operation on a `logical.Secret`):
-    /// answer with `secret` set to what is granted (the expiration manager caps the TTL by the
-    /// mount's and the secret's max TTL), or `Ok(None)` to leave the lease as it is. Engines that
-    /// never set `Response::secret` keep this default.
-    async fn renew_secret(&self, _lease: &SecretLease) -> Result<Option<Response>, CoreError> {
-        Err(CoreError::UnsupportedOperation)
-    }
-
-    /// Revokes a secret this engine issued, when its lease expires or is revoked. Errors are
-    /// retried with backoff; unsupported operation/path and invalid request errors make the
-    /// lease irrevocable at once (Vault's `errIsUnrecoverable`).
-    async fn revoke_secret(&self, _lease: &SecretLease) -> Result<(), CoreError> {
-        Err(CoreError::UnsupportedOperation)
-    }
-
-    /// Paths below the mount served without a token (Vault's `PathsSpecial.Unauthenticated`,
-    /// e.g. `login` and `login/*` for auth methods). A trailing `*` makes a prefix.
-    fn unauthenticated_paths(&self) -> &'static [&'static str] {
-        &[]
+impl Deprecation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Deprecation::Supported => "supported",
+            Deprecation::Deprecated => "deprecated",
+            Deprecation::PendingRemoval => "pending removal",
+        }
     }
 }
 
-/// The engine types this node can mount, as `sys/mounts` names them.
-pub const SECRET_ENGINE_TYPES: [&str; 3] = ["kv", "kv-v2", "generic"];
+/// Builds a mount's backend.
+pub type Constructor = fn(EngineContext) -> Result<Arc<dyn LogicalBackend>, CoreError>;
+
+/// A mountable type.
+pub struct EngineType {
+    pub kind: &'static str,
+    /// Other names `sys/mounts` accepts for it.
+    pub aliases: &'static [&'static str],
+    pub class: EngineClass,
+    pub deprecation: Deprecation,
+    pub build: Constructor,
+}
+
+impl EngineType {
+    fn is(&self, kind: &str) -> bool {
+        self.kind == kind || self.aliases.contains(&kind)
+    }
+}
+
+fn framework<E: crate::logical::Engine>(engine: E) -> Result<Arc<dyn LogicalBackend>, CoreError> {
+    Ok(Arc::new(Backend::new(engine)?))
+}
+
+/// Every type this node can mount. `system`, `token` and `identity` are served before routing
+/// and are not here.
+pub const ENGINE_TYPES: &[EngineType] = &[
+    EngineType {
+        kind: "kv",
+        aliases: &["kv-v2", "generic"],
+        class: EngineClass::Secret,
+        deprecation: Deprecation::Supported,
+        build: |ctx| {
+            if kv_version(&ctx.system.mount()) == 2 {
+                framework(kv_v2::KvV2::new(ctx))
+            } else {
+                framework(kv_v1::KvV1::new(ctx))
+            }
+        },
+    },
+    EngineType {
+        kind: "cubbyhole",
+        aliases: &[],
+        class: EngineClass::Secret,
+        deprecation: Deprecation::Supported,
+        build: |ctx| framework(cubbyhole::Cubbyhole::new(ctx)),
+    },
+    EngineType {
+        kind: "userpass",
+        aliases: &[],
+        class: EngineClass::Auth,
+        deprecation: Deprecation::Supported,
+        build: |ctx| framework(userpass::Userpass::new(ctx)),
+    },
+    EngineType {
+        kind: "approle",
+        aliases: &[],
+        class: EngineClass::Auth,
+        deprecation: Deprecation::Supported,
+        build: |ctx| Ok(Arc::new(approle::AppRole::new(ctx))),
+    },
+];
+
+/// The registered type `entry` names in its table, if any.
+pub fn engine_type(entry: &MountEntry) -> Option<&'static EngineType> {
+    let class = if entry.is_auth() { EngineClass::Auth } else { EngineClass::Secret };
+    ENGINE_TYPES.iter().find(|t| t.class == class && t.is(&entry.kind))
+}
 
 /// Which KV version a mount entry asks for (`options.version`, or the `kv-v2` type).
 pub fn kv_version(entry: &MountEntry) -> u8 {
@@ -62,32 +121,14 @@ pub fn kv_version(entry: &MountEntry) -> u8 {
     }
 }
 
-/// Vault's answer for a type it does not know (or not in this table).
-fn unknown_type(kind: &str) -> CoreError {
-    CoreError::invalid(format!("plugin not found in the catalog: {kind}"))
+/// Whether `entry` is a KV mount (either version).
+pub fn is_kv(entry: &MountEntry) -> bool {
+    !entry.is_auth() && ENGINE_TYPES[0].is(&entry.kind)
 }
 
-/// Builds the engine for a mount entry (or the auth method for an auth table entry), or
-/// explains why the type is unknown.
-pub fn create_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
-    if entry.is_auth() {
-        return create_auth_backend(entry, view);
-    }
-    match entry.kind.as_str() {
-        "kv" | "kv-v2" | "generic" => {
-            Ok(if kv_version(entry) == 2 { Arc::new(kv_v2::KvV2::new(view)) } else { Arc::new(kv_v1::KvV1::new(view)) })
-        }
-        "cubbyhole" => Ok(Arc::new(cubbyhole::Cubbyhole::new(view))),
-        other => Err(unknown_type(other)),
-    }
-}
-
-/// Builds the auth method of an auth table entry (`sys/auth`). `token` never gets here: the
-/// token store is served before routing.
-fn create_auth_backend(entry: &MountEntry, view: BarrierView) -> Result<Arc<dyn LogicalBackend>, CoreError> {
-    match entry.kind.as_str() {
-        "userpass" => Ok(Arc::new(userpass::Userpass::new(view))),
-        "approle" => Ok(Arc::new(approle::AppRole::new(view, entry.config.max_lease_ttl))),
-        other => Err(unknown_type(other)),
-    }
+/// Builds the engine for a mount entry, or explains (Vault's words) why its type is unknown.
+pub fn create_backend(entry: &MountEntry, ctx: EngineContext) -> Result<Arc<dyn LogicalBackend>, CoreError> {
+    let kind = engine_type(entry)
+        .ok_or_else(|| CoreError::invalid(format!("plugin not found in the catalog: {}", entry.kind)))?;
+    (kind.build)(ctx)
 }

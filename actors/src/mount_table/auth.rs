@@ -5,7 +5,6 @@
 use super::messages::EntryEdit;
 use super::{change, normalize_path, MountEntry, MountTable, Table};
 use crate::barrier::BarrierView;
-use crate::engines::create_backend;
 use crate::CoreError;
 use actix::prelude::*;
 use std::sync::Arc;
@@ -45,7 +44,7 @@ impl Handler<EnableAuth> for MountTable {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, msg: EnableAuth, _: &mut Context<Self>) -> Self::Result {
-        change(self, Table::Auth, move |mut entries, barrier| async move {
+        change(self, Table::Auth, move |mut entries, _| async move {
             let mut entry = msg.0;
             entry.path = normalize_path(&entry.path);
             if entry.path == "/" {
@@ -60,7 +59,7 @@ impl Handler<EnableAuth> for MountTable {
                 return Err(CoreError::invalid(format!("path is already in use at {}", e.path)));
             }
             // Fails early (400) for unknown types.
-            create_backend(&entry, BarrierView::new(barrier, entry.view_prefix()))?;
+            super::check_type(&entry)?;
             entries.push(entry);
             Ok((entries, ()))
         })
@@ -112,7 +111,7 @@ mod tests {
 
     async fn table(barrier: Arc<crate::barrier::Barrier>) -> (Addr<MountTable>, Arc<ArcSwap<Router>>) {
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let addr = MountTable::new(barrier, router.clone()).start();
+        let addr = MountTable::new(barrier, router.clone(), crate::mount_table::tests::test_ttls()).start();
         addr.send(LoadMounts).await.unwrap().unwrap();
         (addr, router)
     }

@@ -7,10 +7,11 @@
 mod auth;
 mod entry;
 mod messages;
+mod periodic;
 mod router;
 
 use crate::barrier::{Barrier, BarrierView};
-use crate::engines::create_backend;
+use crate::engines::{create_backend, engine_type, EngineContext, LogicalBackend, SystemTtls, SystemView};
 use crate::CoreError;
 use actix::prelude::*;
 use arc_swap::ArcSwap;
@@ -21,6 +22,7 @@ pub use entry::{
     PROTECTED_PREFIXES,
 };
 pub use messages::*;
+pub(crate) use periodic::spawn_periodic;
 pub use router::{Route, Router};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +34,16 @@ pub struct MountTable {
     /// tuning).
     auth: Arc<Vec<MountEntry>>,
     router: Arc<ArcSwap<Router>>,
+    /// The running engines by mount uuid: built when a mount appears, kept across every other
+    /// table change (tune, remount, other mounts), cleaned up when it goes.
+    live: HashMap<String, LiveMount>,
+    sys: SystemTtls,
+}
+
+/// A mounted engine and the entry its system view reads.
+struct LiveMount {
+    backend: Arc<dyn LogicalBackend>,
+    entry: Arc<ArcSwap<MountEntry>>,
 }
 
 /// Which of the actor's two tables a change edits.
@@ -59,8 +71,15 @@ impl Table {
 }
 
 impl MountTable {
-    pub fn new(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>) -> Self {
-        MountTable { barrier, entries: Arc::new(Vec::new()), auth: Arc::new(Vec::new()), router }
+    pub fn new(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>, sys: SystemTtls) -> Self {
+        MountTable {
+            barrier,
+            entries: Arc::new(Vec::new()),
+            auth: Arc::new(Vec::new()),
+            router,
+            live: HashMap::new(),
+            sys,
+        }
     }
 
     fn entries_of(&self, table: Table) -> &Arc<Vec<MountEntry>> {
@@ -79,28 +98,67 @@ impl MountTable {
     }
 
     fn publish_all(&mut self, mounts: Vec<MountEntry>, auth: Vec<MountEntry>) -> Result<(), CoreError> {
-        let router = build_router(&self.barrier, &mounts, &auth)?;
+        let router = self.build_router(&mounts, &auth)?;
         self.entries = Arc::new(mounts);
         self.auth = Arc::new(auth);
         self.router.store(Arc::new(router));
         Ok(())
     }
+
+    /// Routes for every mount with an engine (the system backend and the token store are served
+    /// before routing and get none). Engines already running keep running, with their entry
+    /// updated in place; new mounts get a new engine; engines whose mount is gone are cleaned
+    /// up.
+    fn build_router(&mut self, mounts: &[MountEntry], auth: &[MountEntry]) -> Result<Router, CoreError> {
+        let mut live = HashMap::new();
+        let mut routes = HashMap::new();
+        for e in mounts.iter().chain(auth).filter(|e| e.kind != "system" && e.kind != "token") {
+            let mount = match self.live.remove(&e.uuid) {
+                Some(m) => {
+                    m.entry.store(Arc::new(e.clone()));
+                    m
+                }
+                None => {
+                    let entry = Arc::new(ArcSwap::from_pointee(e.clone()));
+                    let ctx = EngineContext {
+                        view: BarrierView::new(self.barrier.clone(), e.view_prefix()),
+                        system: SystemView::new(entry.clone(), self.sys),
+                    };
+                    LiveMount { backend: create_backend(e, ctx)?, entry }
+                }
+            };
+            routes.insert(e.api_path(), Route { entry: Arc::new(e.clone()), backend: mount.backend.clone() });
+            live.insert(e.uuid.clone(), mount);
+        }
+        self.clean_up_all();
+        self.live = live;
+        Ok(Router::new(routes))
+    }
+
+    /// Cleans up every engine still in `live` (their mounts are gone), in the background.
+    fn clean_up_all(&mut self) {
+        let gone: Vec<Arc<dyn LogicalBackend>> = self.live.drain().map(|(_, m)| m.backend).collect();
+        if gone.is_empty() {
+            return;
+        }
+        actix::spawn(async move {
+            for backend in gone {
+                backend.cleanup().await;
+            }
+        });
+    }
+}
+
+/// Refuses a type the registry does not know, in Vault's words, before anything is stored.
+fn check_type(entry: &MountEntry) -> Result<(), CoreError> {
+    match engine_type(entry) {
+        Some(_) => Ok(()),
+        None => Err(CoreError::invalid(format!("plugin not found in the catalog: {}", entry.kind))),
+    }
 }
 
 impl Actor for MountTable {
     type Context = Context<Self>;
-}
-
-/// Routes for every mount with an engine: the system backend and the token store are served
-/// before routing and get none.
-fn build_router(barrier: &Arc<Barrier>, mounts: &[MountEntry], auth: &[MountEntry]) -> Result<Router, CoreError> {
-    let mut routes = HashMap::new();
-    for e in mounts.iter().chain(auth).filter(|e| e.kind != "system" && e.kind != "token") {
-        let view = BarrierView::new(barrier.clone(), e.view_prefix());
-        let backend = create_backend(e, view)?;
-        routes.insert(e.api_path(), Route { entry: Arc::new(e.clone()), backend });
-    }
-    Ok(Router::new(routes))
 }
 
 async fn persist(barrier: &Barrier, table: Table, entries: &[MountEntry]) -> Result<(), CoreError> {
@@ -175,6 +233,7 @@ impl Handler<ClearMounts> for MountTable {
         self.entries = Arc::new(Vec::new());
         self.auth = Arc::new(Vec::new());
         self.router.store(Arc::new(Router::default()));
+        self.clean_up_all();
     }
 }
 
@@ -201,7 +260,7 @@ impl Handler<Mount> for MountTable {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, msg: Mount, _: &mut Context<Self>) -> Self::Result {
-        change(self, Table::Mounts, move |mut entries, barrier| async move {
+        change(self, Table::Mounts, move |mut entries, _| async move {
             let mut entry = msg.0;
             entry.path = normalize_path(&entry.path);
             if entry.path == "/" {
@@ -209,7 +268,7 @@ impl Handler<Mount> for MountTable {
             }
             check_free(&entries, &entry.path)?;
             // Fails early (400) for unknown engine types.
-            create_backend(&entry, BarrierView::new(barrier, entry.view_prefix()))?;
+            check_type(&entry)?;
             entries.push(entry);
             Ok((entries, ()))
         })
@@ -281,10 +340,14 @@ mod tests {
     use super::*;
     use crate::test_support::unsealed_barrier;
 
+    pub(super) fn test_ttls() -> SystemTtls {
+        SystemTtls { default_ttl: 768 * 3600, max_ttl: 768 * 3600 }
+    }
+
     async fn table() -> (Addr<MountTable>, Arc<ArcSwap<Router>>, Arc<Barrier>) {
         let barrier = unsealed_barrier().await;
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let addr = MountTable::new(barrier.clone(), router.clone()).start();
+        let addr = MountTable::new(barrier.clone(), router.clone(), test_ttls()).start();
         addr.send(LoadMounts).await.unwrap().unwrap();
         (addr, router, barrier)
     }
@@ -305,7 +368,7 @@ mod tests {
 
         // A second actor over the same barrier loads what the first persisted.
         let router2 = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let addr2 = MountTable::new(barrier, router2.clone()).start();
+        let addr2 = MountTable::new(barrier, router2.clone(), test_ttls()).start();
         addr2.send(LoadMounts).await.unwrap().unwrap();
         assert!(router2.load().route("moved/x").is_some());
 

@@ -38,6 +38,11 @@ impl Router {
         None
     }
 
+    /// Every mounted route.
+    pub fn routes(&self) -> impl Iterator<Item = &Route> {
+        self.routes.values()
+    }
+
     /// The mount whose path is a prefix of `path` (for the UI's mount lookup).
     pub fn entry_for(&self, path: &str) -> Option<Arc<MountEntry>> {
         self.route(path).map(|(r, _)| r.entry.clone())
@@ -53,6 +58,12 @@ mod tests {
     struct Nop;
     #[async_trait]
     impl LogicalBackend for Nop {
+        fn special_paths(&self) -> &crate::logical::PathsSpecial {
+            const NONE: crate::logical::PathsSpecial =
+                crate::logical::PathsSpecial { unauthenticated: &[], root: &[], seal_wrap: &[] };
+            &NONE
+        }
+
         async fn handle(&self, _: &Request) -> Result<Option<Response>, CoreError> {
             Ok(None)
         }

@@ -147,7 +147,8 @@ impl AclOperation {
 impl From<Operation> for AclOperation {
     fn from(op: Operation) -> AclOperation {
         match op {
-            Operation::Read => AclOperation::Read,
+            // Help is always allowed; the pipeline never asks the ACL about it.
+            Operation::Read | Operation::Help => AclOperation::Read,
             Operation::Update => AclOperation::Update,
             Operation::Delete => AclOperation::Delete,
             Operation::List => AclOperation::List,

@@ -20,8 +20,8 @@ pub enum Subject {
 
 pub async fn handle(core: &Core, req: &Request, subject: Subject) -> Result<Option<Response>, CoreError> {
     let entry = match subject {
-        Subject::Token => token_entry(core, fields::string(&req.data, "token")?).await?,
-        Subject::Caller => token_entry(core, req.client_token.clone()).await?,
+        Subject::Token => token_entry(core, fields::string(&req.data, "token")?.as_deref()).await?,
+        Subject::Caller => token_entry(core, req.client_token.as_deref()).await?,
         Subject::Accessor => {
             let accessor = fields::string(&req.data, "accessor")?.filter(|a| !a.is_empty());
             let accessor = accessor.ok_or_else(|| CoreError::invalid("missing accessor"))?;
@@ -49,7 +49,7 @@ pub async fn handle(core: &Core, req: &Request, subject: Subject) -> Result<Opti
     Ok(Some(Response::with_data(data)))
 }
 
-async fn token_entry(core: &Core, token: Option<String>) -> Result<Arc<TokenEntry>, CoreError> {
+async fn token_entry(core: &Core, token: Option<&str>) -> Result<Arc<TokenEntry>, CoreError> {
     let token = token.filter(|t| !t.is_empty()).ok_or_else(|| CoreError::internal("no token found"))?;
-    core.tokens.lookup(&token).await?.ok_or_else(|| CoreError::invalid("invalid token"))
+    core.tokens.lookup(token).await?.ok_or_else(|| CoreError::invalid("invalid token"))
 }

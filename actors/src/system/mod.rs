@@ -7,6 +7,7 @@ pub(crate) mod fields;
 mod keys;
 mod leases;
 mod mounts;
+mod openapi;
 mod policies;
 
 use crate::core::Core;
@@ -52,6 +53,7 @@ pub async fn handle(core: &Core, req: &mut Request) -> Result<Option<Response>, 
             let rest = path.strip_prefix("internal/ui/mounts/").unwrap_or("");
             mounts::ui_read(core, req, rest).await
         }
+        (Operation::Read, ["internal", "specs", "openapi"]) => openapi::read(core, req).await,
         (Operation::Read | Operation::List, ["policy"] | ["policy", ""]) => policies::list(core, Api::Legacy).await,
         (Operation::List, ["policies", "acl"] | ["policies", "acl", ""]) => policies::list(core, Api::Acl).await,
         (op, ["policy", _, ..]) => policy_op(core, op, Api::Legacy, policies::name_arg(&path, "policy/"), req).await,

@@ -3,7 +3,7 @@
 
 use super::fields;
 use crate::core::Core;
-use crate::engines::{kv_version, SECRET_ENGINE_TYPES};
+use crate::engines::{engine_type, is_kv, kv_version};
 use crate::mount_table::{
     normalize_path, EntryEdit, ListAuth, ListMounts, Mount, MountConfig, MountEntry, Remount, Tune, Unmount,
 };
@@ -49,8 +49,8 @@ pub fn mount_json(e: &MountEntry) -> Value {
         "type": e.kind,
         "uuid": e.uuid,
     });
-    if SECRET_ENGINE_TYPES.contains(&e.kind.as_str()) || (e.is_auth() && e.kind != "token") {
-        out["deprecation_status"] = json!("supported");
+    if let Some(kind) = engine_type(e) {
+        out["deprecation_status"] = json!(kind.deprecation.as_str());
     }
     out
 }
@@ -266,7 +266,7 @@ fn check_version_change(
     let Some(wanted) = opts.get("version") else {
         return Ok(());
     };
-    if !SECRET_ENGINE_TYPES.contains(&entry.kind.as_str()) {
+    if !is_kv(entry) {
         return Ok(());
     }
     let current = kv_version(entry).to_string();
@@ -303,7 +303,7 @@ pub async fn remount_status(core: &Core, id: &str) -> Result<Option<Response>, C
 
 /// Whether the caller may see `entry` in the UI listings (Vault's `hasAccess`): mounts marked
 /// `unauth` are public; others need a token whose ACL grants something on or below them.
-fn ui_visible(core: &Core, req: &Request, entry: &MountEntry) -> Result<bool, CoreError> {
+pub(super) fn ui_visible(core: &Core, req: &Request, entry: &MountEntry) -> Result<bool, CoreError> {
     if entry.config.listing_visibility == "unauth" {
         return Ok(true);
     }

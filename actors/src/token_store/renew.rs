@@ -6,6 +6,7 @@
 use super::entry::TokenEntry;
 use super::ttl::{calculate_ttl, expiry, SysTtls, TtlInput};
 use super::TokenStore;
+use crate::logical::AuthRenewal;
 use crate::CoreError;
 use std::sync::Arc;
 
@@ -20,7 +21,16 @@ pub struct Renewed {
 
 impl TokenStore {
     /// Renews the service token stored under `key` by `increment` seconds (0: the last TTL).
-    pub async fn renew(&self, key: &str, increment: u64, sys: SysTtls) -> Result<Renewed, CoreError> {
+    /// `sys` are the issuing mount's TTLs; `granted` is what the auth method that issued the
+    /// token allows now (its TTL, max TTL and period; 0 leaves them to the mount), `None` for
+    /// the token store's own tokens.
+    pub async fn renew(
+        &self,
+        key: &str,
+        increment: u64,
+        mut sys: SysTtls,
+        granted: Option<AuthRenewal>,
+    ) -> Result<Renewed, CoreError> {
         let _guard = self.lock_keys(&[key]).await;
         let Some(current) = self.load_locked(key).await? else {
             return Err(CoreError::invalid("token not found"));
@@ -44,7 +54,15 @@ impl TokenStore {
             })?;
             (role.token_period, role.token_explicit_max_ttl)
         };
-        let input = TtlInput { increment, backend_ttl: current.lease_ttl, period, explicit_max_ttl };
+        let mut input = TtlInput { increment, backend_ttl: current.lease_ttl, period, explicit_max_ttl };
+        if let Some(g) = granted {
+            // Vault's `LeaseExtend(user.TokenTTL, user.TokenMaxTTL, sysView)`.
+            input.backend_ttl = g.ttl;
+            input.period = g.period;
+            if g.max_ttl > 0 && g.max_ttl < sys.max_ttl {
+                sys.max_ttl = g.max_ttl;
+            }
+        }
         let (ttl, warnings) = calculate_ttl(sys, input, current.issued_at(), now)?;
         let mut entry = (*current).clone();
         entry.lease_ttl = ttl;

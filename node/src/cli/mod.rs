@@ -23,6 +23,7 @@ mod operator_autopilot;
 mod operator_members;
 mod operator_raft;
 mod output;
+mod path_help;
 mod paths;
 mod policy;
 mod policy_fmt;
@@ -65,6 +66,7 @@ pub fn run(args: Vec<String>) -> i32 {
         "secrets" => group(rest, "secrets", secrets::SUBCOMMANDS, secrets::run),
         "operator" => group(rest, "operator", operator::SUBCOMMANDS, operator::run),
         "login" => login::run(rest),
+        "path-help" => path_help::run(rest),
         "unwrap" => unwrap::run(rest),
         "auth" => group(rest, "auth", auth::SUBCOMMANDS, auth::run),
         "lease" => group(rest, "lease", lease::SUBCOMMANDS, lease::run),
@@ -132,6 +134,7 @@ Other commands:
     kv          Interact with Vault's Key-Value storage
     lease       Interact with leases
     operator    Perform operator-specific tasks
+    path-help   Retrieve API help for paths
     policy      Interact with policies
     secrets     Interact with secrets engines
     token       Interact with tokens

@@ -11,6 +11,7 @@ pub struct ServerFlags {
     pub dev_kv_v1: bool,
     pub config: Vec<PathBuf>,
     pub log_level: Option<String>,
+    pub log_format: Option<String>,
 }
 
 impl ServerFlags {
@@ -40,6 +41,7 @@ impl ServerFlags {
                 "dev-kv-v1" => f.dev_kv_v1 = true,
                 "config" => f.config.push(PathBuf::from(value(name)?)),
                 "log-level" => f.log_level = Some(value(name)?),
+                "log-format" => f.log_format = Some(value(name)?),
                 other => return Err(format!("flag provided but not defined: -{other}")),
             }
         }

@@ -325,7 +325,7 @@ pub(super) async fn create(
     warnings.extend(policies.iter().filter(|p| set.get(p).is_none()).map(|p| format!("Policy \"{p}\" does not exist")));
     let e = &created.entry;
     let auth = Auth {
-        client_token: created.id.clone(),
+        client_token: created.id.clone().into(),
         accessor: e.accessor.clone(),
         policies: e.policies.clone(),
         token_policies: e.policies.clone(),

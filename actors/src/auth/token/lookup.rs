@@ -4,7 +4,7 @@ use super::caller;
 use super::fields::{bad_request, string};
 use crate::core::Core;
 use crate::token_store::{rfc3339_nano, TokenEntry};
-use crate::{CoreError, Request, Response};
+use crate::{CoreError, Request, Response, SecretString};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
@@ -49,7 +49,7 @@ pub(super) fn lookup_data(id: &str, e: &TokenEntry, now: DateTime<Utc>) -> Map<S
 /// `lookup {token}`; without a token, the caller's own. Unknown tokens are a 403, as in Vault.
 pub(super) async fn lookup(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
     let id = match string(&req.data, "token")?.filter(|t| !t.is_empty()) {
-        Some(t) => t,
+        Some(t) => SecretString::new(t),
         None => req.client_token.clone().unwrap_or_default(),
     };
     if id.is_empty() {

@@ -1,10 +1,34 @@
 //! `renew`, `renew-self` and `renew-accessor`.
 
 use super::fields::{bad_request, duration, string};
-use super::sys_ttls;
+use super::{sys_ttls, MOUNT_POINT};
 use crate::core::Core;
-use crate::token_store::TokenEntry;
+use crate::logical::{AuthRenewal, TokenRenewal};
+use crate::mount_table::CREDENTIAL_ROUTE_PREFIX;
+use crate::token_store::{SysTtls, TokenEntry};
 use crate::{Auth, CoreError, Request, Response};
+
+/// The TTLs a renewal is bounded by: for a token an auth method issued, the method's mount as
+/// tuned now (through its system view) and what the method grants (Vault's `AuthRenew`); for
+/// the token store's own tokens, its mount's.
+async fn auth_method_bounds(core: &Core, entry: &TokenEntry) -> Result<(SysTtls, Option<AuthRenewal>), CoreError> {
+    if entry.path.starts_with(MOUNT_POINT) || !entry.path.starts_with(CREDENTIAL_ROUTE_PREFIX) {
+        return Ok((sys_ttls(core), None));
+    }
+    let route = core.router.load().route(&entry.path).map(|(route, rest)| (route.clone(), rest));
+    let Some((route, rest)) = route else {
+        return Ok((sys_ttls(core), None));
+    };
+    let token = TokenRenewal {
+        path: rest,
+        policies: entry.policies.clone(),
+        metadata: entry.meta.clone(),
+        display_name: entry.display_name.clone(),
+    };
+    let granted = route.backend.renew_auth(&token).await?;
+    let (default_ttl, max_ttl) = core.effective_ttls(&route.entry.config);
+    Ok((SysTtls { default_ttl, max_ttl }, granted))
+}
 
 /// Renews the token stored under `key`; `id` is echoed as `client_token`.
 async fn renew_key(core: &Core, req: &Request, entry: &TokenEntry, id: &str) -> Result<Option<Response>, CoreError> {
@@ -12,10 +36,11 @@ async fn renew_key(core: &Core, req: &Request, entry: &TokenEntry, id: &str) -> 
         return Err(CoreError::invalid("batch tokens cannot be renewed"));
     }
     let increment = duration(&req.data, "increment")?.unwrap_or(0);
-    let renewed = core.tokens.renew(entry.key(), increment, sys_ttls(core)).await?;
+    let (sys, granted) = auth_method_bounds(core, entry).await?;
+    let renewed = core.tokens.renew(entry.key(), increment, sys, granted).await?;
     let e = &renewed.entry;
     let auth = Auth {
-        client_token: id.to_string(),
+        client_token: id.into(),
         accessor: e.accessor.clone(),
         policies: e.policies.clone(),
         token_policies: e.policies.clone(),

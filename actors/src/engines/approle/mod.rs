@@ -27,8 +27,9 @@ mod tidy;
 #[cfg(test)]
 mod test_util;
 
-use super::LogicalBackend;
+use super::{EngineContext, LogicalBackend, SystemView};
 use crate::barrier::{random_key, BarrierView};
+use crate::logical::{AuthRenewal, PathsSpecial, TokenRenewal};
 use crate::{CoreError, Operation, Request, Response};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use tokio::sync::{Mutex, OnceCell, RwLock};
 use zeroize::Zeroizing;
 
@@ -56,9 +57,6 @@ const ACCESSOR_PREFIX: &str = "accessor/";
 /// The same for cluster-local secret IDs.
 const ACCESSOR_LOCAL_PREFIX: &str = "accessor_local/";
 /// Vault's system-wide max lease TTL (768h), used when the mount sets none.
-const DEFAULT_MAX_LEASE_TTL: u64 = 768 * 3600;
-/// Seconds between background sweeps of expired secret IDs (Vault's periodic func).
-const TIDY_INTERVAL_SECS: u64 = 60;
 const ROLE_STRIPES: usize = 64;
 const SECRET_ID_STRIPES: usize = 256;
 
@@ -70,7 +68,7 @@ pub struct AppRole {
 pub(crate) struct Inner {
     view: BarrierView,
     salt: OnceCell<Zeroizing<Vec<u8>>>,
-    max_lease_ttl: u64,
+    system: SystemView,
     role_locks: Vec<RwLock<()>>,
     secret_id_locks: Vec<RwLock<()>>,
     role_id_lock: Mutex<()>,
@@ -80,20 +78,19 @@ pub(crate) struct Inner {
 }
 
 impl AppRole {
-    /// `max_lease_ttl` is the mount's (0: the system default of 768h): secret ID TTLs are
-    /// capped by it and a role's `period` may not exceed it.
-    pub fn new(view: BarrierView, max_lease_ttl: u64) -> Self {
+    /// The mount's live max lease TTL (through the system view) caps secret ID TTLs and a
+    /// role's `period`.
+    pub fn new(ctx: EngineContext) -> Self {
         let inner = Arc::new(Inner {
-            view,
+            view: ctx.view,
             salt: OnceCell::new(),
-            max_lease_ttl: if max_lease_ttl == 0 { DEFAULT_MAX_LEASE_TTL } else { max_lease_ttl },
+            system: ctx.system,
             role_locks: (0..ROLE_STRIPES).map(|_| RwLock::new(())).collect(),
             secret_id_locks: (0..SECRET_ID_STRIPES).map(|_| RwLock::new(())).collect(),
             role_id_lock: Mutex::new(()),
             tidying: AtomicBool::new(false),
             skew: AtomicI64::new(0),
         });
-        spawn_periodic_tidy(Arc::downgrade(&inner));
         AppRole { inner }
     }
 
@@ -103,21 +100,12 @@ impl AppRole {
     }
 }
 
-/// Vault tidies expired secret IDs once a minute; the task ends when the mount is dropped.
-fn spawn_periodic_tidy(inner: Weak<Inner>) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-    runtime.spawn(async move {
-        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(TIDY_INTERVAL_SECS));
-        ticker.tick().await;
-        loop {
-            ticker.tick().await;
-            let Some(inner) = inner.upgrade() else { return };
-            inner.start_tidy();
-        }
-    });
-}
-
 impl Inner {
+    /// The mount's max lease TTL as tuned now.
+    pub(crate) fn max_lease_ttl(&self) -> u64 {
+        self.system.max_lease_ttl()
+    }
+
     pub(crate) fn now(&self) -> DateTime<Utc> {
         Utc::now() + chrono::Duration::seconds(self.skew.load(Ordering::Relaxed))
     }
@@ -246,7 +234,26 @@ impl LogicalBackend for AppRole {
         }
     }
 
-    fn unauthenticated_paths(&self) -> &'static [&'static str] {
-        &["login"]
+    fn special_paths(&self) -> &PathsSpecial {
+        const SPECIAL: PathsSpecial = PathsSpecial { unauthenticated: &["login"], root: &[], seal_wrap: &[] };
+        &SPECIAL
+    }
+
+    /// Vault's `pathLoginRenew`: the role must still exist; its current token TTLs bound the
+    /// renewal.
+    async fn renew_auth(&self, token: &TokenRenewal) -> Result<Option<AuthRenewal>, CoreError> {
+        let name = token.metadata.get("role_name").map(String::as_str).unwrap_or_default();
+        let role = {
+            let _guard = self.inner.role_lock(name).read().await;
+            self.inner.load_role(name).await?
+        };
+        let role = role.ok_or_else(|| fields::failure(format!("role \"{name}\" does not exist during renewal")))?;
+        Ok(Some(AuthRenewal { ttl: role.token_ttl, max_ttl: role.token_max_ttl, period: role.token_period }))
+    }
+
+    /// Vault tidies expired secret IDs once a minute, from the node's periodic scheduler.
+    async fn periodic(&self) -> Result<(), CoreError> {
+        self.inner.clone().start_tidy();
+        Ok(())
     }
 }

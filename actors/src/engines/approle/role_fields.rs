@@ -171,12 +171,12 @@ fn update(inner: &Inner, role: &mut RoleEntry, data: &Map<String, Value>, field:
                 }
                 (None, None) => return Err(missing("period")),
             }
-            if role.token_period > inner.max_lease_ttl {
+            if role.token_period > inner.max_lease_ttl() {
                 // Vault names the deprecated value in this message.
                 return Err(bad(format!(
                     "period of \"{}\" is greater than the backend's maximum lease TTL of \"{}\"",
                     format_duration(role.period),
-                    format_duration(inner.max_lease_ttl)
+                    format_duration(inner.max_lease_ttl())
                 )));
             }
         }

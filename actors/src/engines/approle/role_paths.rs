@@ -128,14 +128,14 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
         (false, None) => {}
     }
 
-    if role.period > inner.max_lease_ttl {
+    if role.period > inner.max_lease_ttl() {
         return Err(bad(format!(
             "period of \"{}\" is greater than the backend's maximum lease TTL of \"{}\"",
             format_duration(role.period),
-            format_duration(inner.max_lease_ttl)
+            format_duration(inner.max_lease_ttl())
         )));
     }
-    if role.token_max_ttl > inner.max_lease_ttl {
+    if role.token_max_ttl > inner.max_lease_ttl() {
         warnings.push(
             "token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"
                 .to_string(),

@@ -78,7 +78,7 @@ impl SecretIdEntry {
 impl Inner {
     /// Vault's `deriveSecretIDTTL`: capped by the mount's max lease TTL.
     pub(crate) fn derive_secret_id_ttl(&self, ttl: u64) -> u64 {
-        ttl.min(self.max_lease_ttl)
+        ttl.min(self.max_lease_ttl())
     }
 
     pub(crate) fn secret_id_key(&self, role: &RoleEntry, secret_id: &str) -> Result<SecretIdKey, CoreError> {

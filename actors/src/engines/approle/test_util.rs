@@ -7,7 +7,7 @@ use crate::{CoreError, Operation, Request, Response};
 use serde_json::{json, Map, Value};
 
 pub(crate) async fn must_engine() -> AppRole {
-    AppRole::new(unsealed_view().await, 0)
+    AppRole::new(crate::test_support::engine_context(unsealed_view().await))
 }
 
 pub(crate) fn req(op: Operation, path: &str, data: Value) -> Request {

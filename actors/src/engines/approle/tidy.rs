@@ -1,6 +1,6 @@
 //! `tidy/secret-id` (Vault's `path_tidy_user_id.go`): deletes expired secret IDs, secret IDs
 //! whose accessor is gone, and accessors whose secret ID is gone. It runs in the background, as
-//! Vault's does, and once a minute on its own (see `spawn_periodic_tidy`).
+//! Vault's does, and once a minute from the node's periodic scheduler (`LogicalBackend::periodic`).
 //!
 //! Vault answers the request with 202 Accepted; `Response` carries no status code, so this
 //! answers 200 with the same warning.

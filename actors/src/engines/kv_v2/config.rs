@@ -1,8 +1,8 @@
 //! `config`: the mount-wide `max_versions`, `cas_required` and `delete_version_after`.
 
-use super::fields::FieldData;
 use super::metadata::{format_go_duration, DELETE_VERSION_AFTER_DISABLED};
 use super::{HandlerResult, KvV2, Outcome, CONFIG_KEY};
+use crate::logical::FieldData;
 use crate::Response;
 use serde_json::{Map, Value};
 

@@ -1,8 +1,9 @@
 //! `data/:path`: read a version, write a new one, soft-delete the latest.
 
-use super::fields::{weak_int, FieldData};
 use super::metadata::{deletion_time, Config, KeyMetadata, StoredVersion, VersionMetadata};
 use super::{meta_entry, version_key, HandlerResult, KvV2, Outcome};
+use crate::logical::decode::weak_int;
+use crate::logical::FieldData;
 use crate::{CoreError, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};

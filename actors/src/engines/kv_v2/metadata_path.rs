@@ -1,9 +1,10 @@
 //! `metadata/:path`: read, list, write and delete a key's metadata and settings, with Vault's
 //! `custom_metadata` conversion and limits.
 
-use super::fields::{go_quote, go_type, is_printable, multierror, FieldData};
 use super::metadata::{format_go_duration, format_time, KeyMetadata};
 use super::{meta_entry, meta_key, HandlerResult, KvV2, Outcome, METADATA_PREFIX, VERSIONS_PREFIX};
+use crate::logical::go::{go_quote, go_type, is_printable, multierror};
+use crate::logical::FieldData;
 use crate::{CoreError, Response};
 use chrono::Utc;
 use serde_json::{Map, Value};

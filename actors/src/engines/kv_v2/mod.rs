@@ -15,21 +15,19 @@
 
 mod config;
 mod data;
-mod fields;
 mod metadata;
 mod metadata_path;
 mod patch;
+mod paths;
 mod subkeys;
 mod versions;
 
 #[cfg(test)]
 mod tests;
 
-use super::LogicalBackend;
+use super::EngineContext;
 use crate::barrier::BarrierView;
-use crate::{CoreError, Operation, Request, Response};
-use async_trait::async_trait;
-use fields::{FieldData, Schema};
+use crate::{CoreError, Operation, Response};
 use metadata::{Config, KeyMetadata, StoredVersion};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use tokio::sync::RwLock;
@@ -59,106 +57,9 @@ pub(crate) enum Outcome {
 
 type HandlerResult = Result<Outcome, CoreError>;
 
-/// The endpoint a relative path names, following Vault's path patterns in order.
-#[derive(Debug, PartialEq, Eq)]
-enum Route<'a> {
-    Config,
-    Data(&'a str),
-    Metadata(&'a str),
-    Delete(&'a str),
-    Undelete(&'a str),
-    Destroy(&'a str),
-    Subkeys(&'a str),
-    Invalid,
-}
-
-fn route(path: &str) -> Route<'_> {
-    if path == "config" {
-        return Route::Config;
-    }
-    if let Some(key) = path.strip_prefix("data/") {
-        // `data/` takes no trailing slash; such paths fall through to the invalid-path handler.
-        if !key.is_empty() && !key.ends_with('/') {
-            return Route::Data(key);
-        }
-        return Route::Invalid;
-    }
-    let Some((head, key)) = path.split_once('/') else {
-        return Route::Invalid;
-    };
-    match head {
-        "metadata" => Route::Metadata(key),
-        "delete" => Route::Delete(key),
-        "undelete" => Route::Undelete(key),
-        "destroy" => Route::Destroy(key),
-        "subkeys" => Route::Subkeys(key),
-        _ => Route::Invalid,
-    }
-}
-
 impl KvV2 {
-    pub fn new(view: BarrierView) -> Self {
-        KvV2 { view, locks: (0..LOCK_STRIPES).map(|_| RwLock::new(())).collect() }
-    }
-
-    /// Routes a request and runs its handler; tests call this to see 404 bodies.
-    pub(crate) async fn dispatch(&self, req: &Request) -> HandlerResult {
-        let op = req.operation;
-        // Vault's HTTP layer appends the slash to every LIST path.
-        let path = if op == Operation::List && !req.relative_path.ends_with('/') {
-            format!("{}/", req.relative_path)
-        } else {
-            req.relative_path.clone()
-        };
-        // Vault's core refuses writes to folders before the engine sees them.
-        if matches!(op, Operation::Update | Operation::Patch) && (path.is_empty() || path.ends_with('/')) {
-            return Err(CoreError::invalid("cannot write to a path ending in '/'"));
-        }
-        if path.split('/').any(|seg| seg == "..") {
-            return Err(CoreError::invalid("invalid path: must not contain '..'"));
-        }
-        let route = route(&path);
-        let Some(schema) = schema_for(&route, op) else {
-            // The catch-all path has no PATCH handler either.
-            return match route {
-                Route::Invalid if op != Operation::Patch => Ok(invalid_path(op)),
-                _ => Err(CoreError::UnsupportedOperation),
-            };
-        };
-        // Create/update on paths with an existence check validate without the prefix.
-        let prefixed = !(op == Operation::Update && matches!(route, Route::Data(_) | Route::Metadata(_)));
-        let mut fields = FieldData::parse(&req.data, schema, prefixed)?;
-        if op == Operation::List {
-            fields.forget("list");
-        }
-        let outcome = match (route, op) {
-            (Route::Config, Operation::Read) => self.config_read().await?,
-            (Route::Config, _) => self.config_write(&fields).await?,
-            (Route::Data(key), Operation::Read) => self.data_read(key, &fields).await?,
-            (Route::Data(key), Operation::Update) => self.data_write(key, &fields).await?,
-            (Route::Data(key), Operation::Patch) => self.data_patch(key, &fields).await?,
-            (Route::Data(key), _) => self.data_delete(key).await?,
-            (Route::Metadata(key), Operation::Read) => self.metadata_read(key).await?,
-            (Route::Metadata(key), Operation::List) => self.metadata_list(key).await?,
-            (Route::Metadata(key), Operation::Update) => self.metadata_write(key, &fields).await?,
-            (Route::Metadata(key), Operation::Patch) => self.metadata_patch(key, &fields).await?,
-            (Route::Metadata(key), _) => self.metadata_delete(key).await?,
-            (Route::Delete(key), _) => self.versions_delete(key, &fields).await?,
-            (Route::Undelete(key), _) => self.versions_undelete(key, &fields).await?,
-            (Route::Destroy(key), _) => self.versions_destroy(key, &fields).await?,
-            (Route::Subkeys(key), _) => self.subkeys_read(key, &fields).await?,
-            (Route::Invalid, _) => invalid_path(op),
-        };
-        Ok(match outcome {
-            // Vault's framework flags unknown parameters on every response with a body.
-            Outcome::Done(Some(mut resp)) => {
-                if let Some(w) = fields.ignored_warning() {
-                    resp.warnings.push(w);
-                }
-                Outcome::Done(Some(resp))
-            }
-            other => other,
-        })
+    pub fn new(ctx: EngineContext) -> Self {
+        KvV2 { view: ctx.view, locks: (0..LOCK_STRIPES).map(|_| RwLock::new(())).collect() }
     }
 
     fn lock_for(&self, key: &str) -> &RwLock<()> {
@@ -198,41 +99,9 @@ fn version_key(id: &str, version: u64) -> String {
     format!("{VERSIONS_PREFIX}{id}/{version}")
 }
 
-/// The fields each path declares, or `None` when the path has no handler for the operation.
-fn schema_for(route: &Route<'_>, op: Operation) -> Option<Schema> {
-    use fields::FieldType as T;
-    use Operation as O;
-    const CONFIG: Schema =
-        &[("max_versions", T::Int), ("cas_required", T::Bool), ("delete_version_after", T::SignedDurationSecond)];
-    const DATA: Schema = &[("path", T::Path), ("version", T::Int), ("options", T::Map), ("data", T::Map)];
-    const METADATA: Schema = &[
-        ("path", T::Path),
-        ("cas_required", T::Bool),
-        ("max_versions", T::Int),
-        ("delete_version_after", T::DurationSecond),
-        ("custom_metadata", T::Map),
-    ];
-    const VERSIONS: Schema = &[("path", T::Path), ("versions", T::CommaIntSlice)];
-    const SUBKEYS: Schema = &[("path", T::Path), ("version", T::Int), ("depth", T::Int)];
-    match (route, op) {
-        (Route::Config, O::Read | O::Update) => Some(CONFIG),
-        (Route::Data(_), O::Read | O::Update | O::Patch | O::Delete) => Some(DATA),
-        (Route::Metadata(_), _) => Some(METADATA),
-        (Route::Delete(_) | Route::Undelete(_) | Route::Destroy(_), O::Update) => Some(VERSIONS),
-        (Route::Subkeys(_), O::Read) => Some(SUBKEYS),
-        _ => None,
-    }
-}
-
 /// Vault's catch-all for paths outside the API: 404 with a hint toward `vault kv`.
 fn invalid_path(op: Operation) -> Outcome {
-    let sub = match op {
-        Operation::Update => "put",
-        Operation::Patch => "patch",
-        Operation::Read => "get",
-        Operation::List => "list",
-        Operation::Delete => "delete",
-    };
+    let sub = paths::cli_verb(op);
     let resp = Response::default().warn(format!(
         "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints \
          to use. If using the Vault CLI, use 'vault kv {sub}' for this operation."
@@ -245,23 +114,5 @@ fn not_found(body: Option<Response>) -> CoreError {
     match body {
         Some(resp) => CoreError::NotFoundWith(Box::new(resp)),
         None => CoreError::NotFound,
-    }
-}
-
-#[async_trait]
-impl LogicalBackend for KvV2 {
-    async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError> {
-        match self.dispatch(req).await? {
-            Outcome::Done(resp) => Ok(resp),
-            Outcome::NotFound(body) => Err(not_found(body)),
-        }
-    }
-
-    /// Vault's `dataExistenceCheck`/`metadataExistenceCheck`: a key exists once it has metadata.
-    async fn exists(&self, req: &Request) -> Result<Option<bool>, CoreError> {
-        match route(&req.relative_path) {
-            Route::Data(key) | Route::Metadata(key) => Ok(Some(self.view.get(&meta_key(key)).await?.is_some())),
-            _ => Ok(None),
-        }
     }
 }

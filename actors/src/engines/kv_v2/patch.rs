@@ -2,11 +2,11 @@
 //! and on `metadata/:path` (settings replaced, `custom_metadata` merged key by key).
 
 use super::data::check_cas;
-use super::fields::FieldData;
 use super::metadata_path::{
     cas_warning, custom_value, parse_custom_metadata, validate_custom_metadata, MetadataSettings,
 };
 use super::{meta_entry, HandlerResult, KvV2, Outcome};
+use crate::logical::FieldData;
 use crate::{CoreError, Response};
 use chrono::Utc;
 use serde_json::Value;

@@ -1,8 +1,8 @@
 //! `subkeys/:path`: the shape of a version's data with every value replaced by `null`.
 
 use super::data::requested_version;
-use super::fields::FieldData;
 use super::{HandlerResult, KvV2, Outcome};
+use crate::logical::FieldData;
 use crate::Response;
 use chrono::Utc;
 use serde_json::{Map, Value};

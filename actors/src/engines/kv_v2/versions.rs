@@ -1,9 +1,9 @@
 //! `delete/:path`, `undelete/:path`, `destroy/:path`: act on listed versions of a key.
 //! Unknown, pruned or already destroyed versions are skipped silently, as Vault does.
 
-use super::fields::FieldData;
 use super::metadata::deletion_time;
 use super::{meta_entry, version_key, HandlerResult, KvV2, Outcome};
+use crate::logical::FieldData;
 use crate::CoreError;
 use chrono::Utc;
 

@@ -2,8 +2,9 @@
 //! [`Login`] for the pipeline's login step. Unknown users and wrong passwords get the same
 //! answer after the same work: an unknown user's password is checked against a dummy hash.
 
-use super::users::password;
+use super::users::{password, username};
 use super::Userpass;
+use crate::logical::{FieldData, Reply};
 use crate::{CoreError, Login, Request, Response};
 use std::collections::BTreeMap;
 
@@ -16,10 +17,10 @@ fn rejected() -> CoreError {
 }
 
 impl Userpass {
-    pub(super) async fn login(&self, name: &str, req: &Request) -> Result<Option<Response>, CoreError> {
-        let username = name.to_lowercase();
+    pub(super) async fn login(&self, req: &Request, d: &FieldData) -> Reply {
+        let username = username(d).to_lowercase();
         // A Go error in Vault's handler: 500.
-        let password = password(req)?.ok_or_else(|| CoreError::Internal("missing password".into()))?;
+        let password = password(d).ok_or_else(|| CoreError::Internal("missing password".into()))?;
         // A storage error is reported only after the hash check, so it costs the same time.
         let user = self.user(&username).await;
         let hash = match &user {

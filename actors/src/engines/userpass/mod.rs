@@ -10,11 +10,13 @@ mod login;
 pub(crate) mod token_params;
 mod users;
 
-use super::LogicalBackend;
-use crate::auth::token::is_name;
+use super::EngineContext;
 use crate::barrier::BarrierView;
-use crate::{CoreError, Operation, Request, Response};
+use crate::handler;
+use crate::logical::{AuthRenewal, Engine, Field, FieldType, PathDef, PathsSpecial, TokenRenewal};
+use crate::CoreError;
 use async_trait::async_trait;
+use token_params::TOKEN_FIELDS;
 
 /// bcrypt's cost for new hashes: Vault's `bcrypt.DefaultCost`.
 pub const BCRYPT_COST: u32 = 10;
@@ -24,69 +26,101 @@ pub struct Userpass {
 }
 
 impl Userpass {
-    pub fn new(view: BarrierView) -> Self {
-        Userpass { view }
+    pub fn new(ctx: EngineContext) -> Self {
+        Userpass { view: ctx.view }
     }
 }
 
-/// Which endpoint a path below the mount names.
-#[derive(Debug, PartialEq, Eq)]
-enum Endpoint<'a> {
-    List,
-    User(&'a str),
-    Password(&'a str),
-    Policies(&'a str),
-    Login(&'a str),
-}
+const USERNAME: Field = Field::new("username", FieldType::Name, "Username for this user.");
+const PASSWORD: Field = Field::new("password", FieldType::String, "Password for this user.");
 
-fn endpoint(path: &str) -> Option<Endpoint<'_>> {
-    if path == "users" || path == "users/" {
-        return Some(Endpoint::List);
-    }
-    if let Some(name) = path.strip_prefix("login/") {
-        return is_name(name).then_some(Endpoint::Login(name));
-    }
-    let rest = path.strip_prefix("users/")?;
-    let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    if !is_name(name) {
-        return None;
-    }
-    match tail {
-        "" if !rest.ends_with('/') => Some(Endpoint::User(name)),
-        "password" => Some(Endpoint::Password(name)),
-        "policies" => Some(Endpoint::Policies(name)),
-        _ => None,
-    }
-}
+const USER_FIELDS: &[Field] = &[
+    USERNAME,
+    PASSWORD,
+    Field::new(
+        "policies",
+        FieldType::CommaStrings,
+        "Use \"token_policies\" instead. If this and \"token_policies\" are both specified, only \"token_policies\" will be used.",
+    )
+    .deprecated(),
+    Field::new(
+        "ttl",
+        FieldType::Duration,
+        "Use \"token_ttl\" instead. If this and \"token_ttl\" are both specified, only \"token_ttl\" will be used.",
+    )
+    .deprecated(),
+    Field::new(
+        "max_ttl",
+        FieldType::Duration,
+        "Use \"token_max_ttl\" instead. If this and \"token_max_ttl\" are both specified, only \"token_max_ttl\" will be used.",
+    )
+    .deprecated(),
+    Field::new(
+        "bound_cidrs",
+        FieldType::CommaStrings,
+        "Use \"token_bound_cidrs\" instead. If this and \"token_bound_cidrs\" are both specified, only \"token_bound_cidrs\" will be used.",
+    )
+    .deprecated(),
+];
+
+const PASSWORD_FIELDS: &[Field] = &[USERNAME, PASSWORD];
+const LOGIN_FIELDS: &[Field] = &[Field::new("username", FieldType::Name, "Username of the user."), PASSWORD];
+
+const POLICIES_FIELDS: &[Field] = &[
+    USERNAME,
+    Field::new("policies", FieldType::CommaStrings, "Use \"token_policies\" instead.").deprecated(),
+    Field::new("token_policies", FieldType::CommaStrings, "Comma-separated list of policies"),
+];
+
+const HELP: &str = "The \"userpass\" credential provider allows authentication using\na combination of a username and password. No additional factors\nare supported.\n\nThe username/password combination is configured using the \"users/\"\nendpoints by a user with root access. Authentication is then done\nby supplying the two fields for \"login\".";
 
 #[async_trait]
-impl LogicalBackend for Userpass {
-    async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError> {
-        let Some(endpoint) = endpoint(&req.relative_path) else {
-            return Err(CoreError::UnsupportedPath);
-        };
-        match (req.operation, endpoint) {
-            (Operation::List, Endpoint::List) => self.list().await,
-            (Operation::Read, Endpoint::User(name)) => self.read(name).await,
-            (Operation::Update, Endpoint::User(name)) => self.write(name, req).await,
-            (Operation::Delete, Endpoint::User(name)) => self.delete(name).await,
-            (Operation::Update, Endpoint::Password(name)) => self.set_password(name, req).await,
-            (Operation::Update, Endpoint::Policies(name)) => self.set_policies(name, req).await,
-            (Operation::Update, Endpoint::Login(name)) => self.login(name, req).await,
-            _ => Err(CoreError::UnsupportedOperation),
-        }
+impl Engine for Userpass {
+    fn paths() -> Vec<PathDef<Self>> {
+        vec![
+            PathDef::new("users/?")
+                .list(handler!(Self::list))
+                .help("Manage users allowed to authenticate.", "This endpoint allows you to create, read, update, and delete users\nthat are allowed to authenticate."),
+            PathDef::new("users/{username}")
+                .fields(&[USER_FIELDS, TOKEN_FIELDS])
+                .read(handler!(Self::read))
+                .update(handler!(Self::write))
+                .delete(handler!(Self::delete))
+                .exists(handler!(Self::exists))
+                .help(
+                    "Manage users allowed to authenticate.",
+                    "This endpoint allows you to create, read, update, and delete users\nthat are allowed to authenticate.\n\nDeleting a user will not revoke auth for prior authenticated users\nwith that name. To do this, do a revoke on \"login/<username>\" for\nthe username you want revoked. If you don't need to revoke login immediately,\nthen the next renew will cause the lease to expire.",
+                ),
+            PathDef::new("users/{username}/password")
+                .fields(&[PASSWORD_FIELDS])
+                .update(handler!(Self::set_password))
+                .help("Reset user's password.", "This endpoint allows resetting the user's password."),
+            PathDef::new("users/{username}/policies")
+                .fields(&[POLICIES_FIELDS])
+                .update(handler!(Self::set_policies))
+                .help(
+                    "Update the policies associated with the username.",
+                    "This endpoint allows updating the policies associated with the username.",
+                ),
+            PathDef::new("login/{username}")
+                .fields(&[LOGIN_FIELDS])
+                .update(handler!(Self::login))
+                .help("Log in with a username and password.", "This endpoint authenticates using a username and password."),
+        ]
     }
 
-    /// A write to an unknown user is a `create` for the ACL.
-    async fn exists(&self, req: &Request) -> Result<Option<bool>, CoreError> {
-        match endpoint(&req.relative_path) {
-            Some(Endpoint::User(name)) => Ok(Some(self.user(name).await?.is_some())),
-            _ => Ok(None),
-        }
+    fn help() -> &'static str {
+        HELP
     }
 
-    fn unauthenticated_paths(&self) -> &'static [&'static str] {
-        &["login/*"]
+    fn special() -> PathsSpecial {
+        PathsSpecial { unauthenticated: &["login/*"], ..Default::default() }
+    }
+
+    /// Vault's `pathLoginRenew`: the user must still exist with the policies the token got;
+    /// the renewal is bounded by the user's current token TTLs.
+    async fn renew_auth(&self, token: &TokenRenewal) -> Result<Option<AuthRenewal>, CoreError> {
+        self.renew(token).await
     }
 }
 

@@ -1,6 +1,8 @@
 use super::users::USER_PREFIX;
 use super::*;
-use crate::test_support::unsealed_view;
+use crate::logical::{Backend, LogicalBackend};
+use crate::test_support::{engine_context, unsealed_view};
+use crate::{Operation, Request, Response};
 use serde_json::{json, Map, Value};
 use std::str::FromStr;
 
@@ -15,12 +17,12 @@ fn req(op: Operation, path: &str, body: Value) -> Request {
     r
 }
 
-async fn call(up: &Userpass, op: Operation, path: &str, body: Value) -> Result<Option<Response>, CoreError> {
+async fn call(up: &Backend<Userpass>, op: Operation, path: &str, body: Value) -> Result<Option<Response>, CoreError> {
     up.handle(&req(op, path, body)).await
 }
 
-async fn backend() -> Userpass {
-    Userpass::new(unsealed_view().await)
+async fn backend() -> Backend<Userpass> {
+    Backend::new(Userpass::new(engine_context(unsealed_view().await))).unwrap()
 }
 
 #[test]
@@ -32,17 +34,37 @@ fn the_dummy_hash_costs_what_a_real_one_does() {
     assert!(!bcrypt::verify("pw", super::login::DUMMY_HASH).unwrap());
 }
 
-#[test]
-fn endpoints_follow_vaults_patterns() {
-    assert_eq!(endpoint("users"), Some(Endpoint::List));
-    assert_eq!(endpoint("users/"), Some(Endpoint::List));
-    assert_eq!(endpoint("users/alice"), Some(Endpoint::User("alice")));
-    assert_eq!(endpoint("users/alice/password"), Some(Endpoint::Password("alice")));
-    assert_eq!(endpoint("users/alice/policies"), Some(Endpoint::Policies("alice")));
-    assert_eq!(endpoint("login/alice"), Some(Endpoint::Login("alice")));
-    for bad in ["users/alice/", "users/-a", "users/a/b", "login/", "login/a/b", "bogus", "login"] {
-        assert_eq!(endpoint(bad), None, "{bad}");
+#[actix_rt::test]
+async fn paths_follow_vaults_patterns() {
+    let up = backend().await;
+    call(&up, Operation::Update, "users/alice", json!({"password": "pw"})).await.unwrap();
+    for list in ["users", "users/"] {
+        let keys = call(&up, Operation::List, list, json!({})).await.unwrap().unwrap();
+        assert_eq!(keys.data.unwrap()["keys"], json!(["alice"]), "{list}");
     }
+    for bad in ["users/alice/", "users/-a", "users/a/b", "login/", "login/a/b", "bogus", "login"] {
+        let err = call(&up, Operation::Read, bad, json!({})).await.unwrap_err();
+        assert_eq!((err.status(), err.to_string()), (404, "unsupported path".to_string()), "{bad}");
+    }
+    for (op, path) in [(Operation::Read, "login/alice"), (Operation::Delete, "users/alice/password")] {
+        let err = call(&up, op, path, json!({})).await.unwrap_err();
+        assert_eq!((err.status(), err.to_string()), (405, "unsupported operation".to_string()), "{path}");
+    }
+    // Go's ParseBool, as Vault's framework decodes every bool field.
+    call(&up, Operation::Update, "users/alice", json!({"token_no_default_policy": "True"})).await.unwrap();
+    let read = call(&up, Operation::Read, "users/alice", json!({})).await.unwrap().unwrap();
+    assert_eq!(read.data.unwrap()["token_no_default_policy"], json!(true));
+    let bad = call(&up, Operation::Update, "users/alice", json!({"token_num_uses": "1.5"})).await.unwrap_err();
+    assert_eq!(
+        (bad.status(), bad.to_string()),
+        (
+            400,
+            "error converting input for field \"token_num_uses\": '' cannot parse value as 'int': strconv.ParseInt: invalid syntax"
+                .to_string()
+        )
+    );
+    let warned = call(&up, Operation::Update, "login/alice", json!({"password": "pw", "bogus": 1})).await.unwrap();
+    assert_eq!(warned.unwrap().warnings, vec!["Endpoint ignored these unrecognized parameters: [bogus]"]);
 }
 
 #[actix_rt::test]
@@ -50,7 +72,7 @@ async fn users_are_stored_lower_cased_with_a_bcrypt_hash_and_never_read_back() {
     let up = backend().await;
     let body = json!({"password": "pw", "token_policies": "B,a", "token_ttl": "1h", "token_max_ttl": "2h"});
     call(&up, Operation::Update, "users/Alice", body).await.unwrap();
-    let stored: Value = up.view.get_json(&format!("{USER_PREFIX}alice")).await.unwrap().unwrap();
+    let stored: Value = up.engine().view.get_json(&format!("{USER_PREFIX}alice")).await.unwrap().unwrap();
     let hash = stored["password_hash"].as_str().unwrap();
     assert!(hash.starts_with("$2b$10$"), "{hash}");
     assert!(!stored.to_string().contains("\"pw\""));
@@ -136,7 +158,7 @@ async fn login_decides_the_token_and_rejects_alike() {
     let mut elsewhere = req(Operation::Update, "login/alice", json!({"password": "pw"}));
     elsewhere.remote_addr = "127.0.0.2".parse().ok();
     assert!(matches!(up.handle(&elsewhere).await, Err(CoreError::PermissionDenied)));
-    assert_eq!(up.unauthenticated_paths(), &["login/*"]);
+    assert_eq!(up.special_paths().unauthenticated, &["login/*"]);
 }
 
 #[actix_rt::test]

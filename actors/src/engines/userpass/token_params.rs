@@ -2,8 +2,8 @@
 //! `sdk/helper/tokenutil`): parsed from a write, shown on a read, handed to the login step, plus
 //! the upgrade rules for the deprecated `policies`, `ttl`, `max_ttl` and `bound_cidrs` names.
 
+use crate::logical::{Field, FieldData, FieldDefault, FieldType};
 use crate::login::sanitize_policies;
-use crate::system::fields;
 use crate::Login;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -35,26 +35,35 @@ pub(crate) struct TokenParams {
     pub token_ttl: u64,
 }
 
-/// A `TypeCommaStringSlice` field: a JSON list or a comma-separated string, items trimmed.
-fn comma_list(data: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, String> {
-    let list = fields::string_list(data, key).map_err(|e| e.to_string())?;
-    Ok(list.map(|items| items.iter().map(|s| s.trim().to_string()).collect()))
-}
-
-fn seconds(data: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
-    fields::duration(data, key).map_err(|e| e.to_string())
-}
-
-fn int(data: &Map<String, Value>, key: &str) -> Result<Option<i64>, String> {
-    let bad = || format!("error converting input for field \"{key}\": expected an integer");
-    match fields::get(data, key) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(bad),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(0)),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| bad()),
-        Some(_) => Err(bad()),
-    }
-}
+/// The `token_*` fields every auth method declares (Vault's `tokenutil.AddTokenFields`).
+pub(crate) const TOKEN_FIELDS: &[Field] = &[
+    Field::new(
+        "token_bound_cidrs",
+        FieldType::CommaStrings,
+        "Comma separated string or JSON list of CIDR blocks. If set, specifies the blocks of IP addresses which are allowed to use the generated token.",
+    ),
+    Field::new(
+        "token_explicit_max_ttl",
+        FieldType::Duration,
+        "If set, tokens created via this role carry an explicit maximum TTL. During renewal, the current maximum TTL values of the role and the mount are not checked for changes, and any updates to these values will have no effect on the token being renewed.",
+    ),
+    Field::new("token_max_ttl", FieldType::Duration, "The maximum lifetime of the generated token"),
+    Field::new(
+        "token_no_default_policy",
+        FieldType::Bool,
+        "If true, the 'default' policy will not automatically be added to generated tokens",
+    ),
+    Field::new("token_num_uses", FieldType::Int, "The maximum number of times a token may be used, a value of zero means unlimited"),
+    Field::new(
+        "token_period",
+        FieldType::Duration,
+        "If set, tokens created via this role will have no max lifetime; instead, their renewal period will be fixed to this value. This takes an integer number of seconds, or a string duration (e.g. \"24h\").",
+    ),
+    Field::new("token_policies", FieldType::CommaStrings, "Comma-separated list of policies"),
+    Field::new("token_type", FieldType::String, "The type of token to generate, service or batch")
+        .default(FieldDefault::Str("default-service")),
+    Field::new("token_ttl", FieldType::Duration, "The initial ttl of the token to generate"),
+];
 
 /// `parseutil.ParseAddrs`: addresses or CIDR blocks; a single-host block loses its mask, as
 /// go-sockaddr prints it.
@@ -78,33 +87,33 @@ pub(crate) fn parse_addrs(items: &[String]) -> Result<Vec<String>, String> {
 
 impl TokenParams {
     /// Vault's `ParseTokenFields`: applies the `token_*` fields present in `data`.
-    pub fn parse(&mut self, data: &Map<String, Value>) -> Result<(), String> {
-        if let Some(cidrs) = comma_list(data, "token_bound_cidrs")? {
-            self.token_bound_cidrs = parse_addrs(&cidrs)?;
+    pub fn parse(&mut self, data: &FieldData) -> Result<(), String> {
+        if let Some(cidrs) = data.strings("token_bound_cidrs") {
+            self.token_bound_cidrs = parse_addrs(cidrs)?;
         }
-        if let Some(v) = seconds(data, "token_explicit_max_ttl")? {
+        if let Some(v) = data.seconds("token_explicit_max_ttl") {
             self.token_explicit_max_ttl = v;
         }
-        if let Some(v) = seconds(data, "token_max_ttl")? {
+        if let Some(v) = data.seconds("token_max_ttl") {
             self.token_max_ttl = v;
         }
-        if let Some(v) = fields::boolean(data, "token_no_default_policy").map_err(|e| e.to_string())? {
+        if let Some(v) = data.bool("token_no_default_policy") {
             self.token_no_default_policy = v;
         }
-        if let Some(v) = seconds(data, "token_period")? {
+        if let Some(v) = data.seconds("token_period") {
             self.token_period = v;
         }
-        if let Some(v) = comma_list(data, "token_policies")? {
-            self.token_policies = v;
+        if let Some(v) = data.strings("token_policies") {
+            self.token_policies = v.to_vec();
         }
-        if let Some(t) = fields::string(data, "token_type").map_err(|e| e.to_string())? {
-            self.token_type = match t.as_str() {
-                "" | "default" => String::new(),
-                "service" | "batch" => t,
+        if let Some(t) = data.str("token_type") {
+            self.token_type = match t {
+                "" | "default" | "default-service" => String::new(),
+                "service" | "batch" => t.to_string(),
                 other => return Err(format!("invalid 'token_type' value \"{other}\"")),
             };
         }
-        if let Some(v) = int(data, "token_num_uses")? {
+        if let Some(v) = data.int("token_num_uses") {
             self.token_num_uses = v;
         }
         if self.token_num_uses < 0 {
@@ -123,7 +132,7 @@ impl TokenParams {
                 );
             }
         }
-        if let Some(v) = seconds(data, "token_ttl")? {
+        if let Some(v) = data.seconds("token_ttl") {
             self.token_ttl = v;
         }
         if self.token_ttl > 0 && self.token_max_ttl > 0 && self.token_ttl > self.token_max_ttl {
@@ -180,11 +189,11 @@ pub(crate) struct Legacy<'a> {
 
 /// Vault's `tokenutil.UpgradeValue` for the four deprecated fields: a deprecated field given
 /// alone sets both names; a `token_*` field given clears the old one unless both were given.
-pub(crate) fn upgrade(data: &Map<String, Value>, params: &mut TokenParams, old: Legacy<'_>) -> Result<(), String> {
-    let has = |k: &str| fields::get(data, k).is_some();
-    match (has("token_policies"), comma_list(data, "policies")?) {
+pub(crate) fn upgrade(data: &FieldData, params: &mut TokenParams, old: Legacy<'_>) -> Result<(), String> {
+    let has = |k: &str| data.has(k);
+    match (has("token_policies"), data.strings("policies")) {
         (false, Some(p)) => {
-            *old.policies = sanitize_policies(&p, false);
+            *old.policies = sanitize_policies(p, false);
             params.token_policies = old.policies.clone();
         }
         (true, given) => *old.policies = if given.is_some() { params.token_policies.clone() } else { Vec::new() },
@@ -194,7 +203,7 @@ pub(crate) fn upgrade(data: &Map<String, Value>, params: &mut TokenParams, old: 
         ("ttl", "token_ttl", &mut *old.ttl, &mut params.token_ttl),
         ("max_ttl", "token_max_ttl", &mut *old.max_ttl, &mut params.token_max_ttl),
     ] {
-        match (has(new_key), seconds(data, key)?) {
+        match (has(new_key), data.seconds(key)) {
             (false, Some(v)) => {
                 *old_val = v;
                 *new_val = v;
@@ -203,9 +212,9 @@ pub(crate) fn upgrade(data: &Map<String, Value>, params: &mut TokenParams, old: 
             (false, None) => {}
         }
     }
-    match (has("token_bound_cidrs"), comma_list(data, "bound_cidrs")?) {
+    match (has("token_bound_cidrs"), data.strings("bound_cidrs")) {
         (false, Some(c)) => {
-            *old.bound_cidrs = parse_addrs(&c)?;
+            *old.bound_cidrs = parse_addrs(c)?;
             params.token_bound_cidrs = old.bound_cidrs.clone();
         }
         (true, given) => *old.bound_cidrs = if given.is_some() { params.token_bound_cidrs.clone() } else { Vec::new() },
@@ -218,8 +227,15 @@ pub(crate) fn upgrade(data: &Map<String, Value>, params: &mut TokenParams, old: 
 mod tests {
     use super::*;
 
-    fn data(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap_or_default()
+    const LEGACY: &[Field] = &[
+        Field::new("policies", FieldType::CommaStrings, ""),
+        Field::new("ttl", FieldType::Duration, ""),
+        Field::new("max_ttl", FieldType::Duration, ""),
+        Field::new("bound_cidrs", FieldType::CommaStrings, ""),
+    ];
+
+    fn data(v: Value) -> FieldData {
+        FieldData::decode(&v.as_object().cloned().unwrap_or_default(), &[TOKEN_FIELDS, LEGACY]).unwrap()
     }
 
     #[test]
@@ -234,6 +250,9 @@ mod tests {
         assert_eq!(p.token_type, "batch");
 
         let err = |v: Value| TokenParams::default().parse(&data(v)).unwrap_err();
+        let mut p = TokenParams::default();
+        p.parse(&data(json!({"token_no_default_policy": "True"}))).unwrap();
+        assert!(p.token_no_default_policy);
         assert_eq!(
             err(json!({"token_ttl": 10, "token_max_ttl": 5})),
             "'token_ttl' cannot be greater than 'token_max_ttl'"

@@ -2,7 +2,7 @@
 
 use super::token_params::{upgrade, Legacy, TokenParams};
 use super::{Userpass, BCRYPT_COST};
-use crate::system::fields;
+use crate::logical::{AuthRenewal, FieldData, Reply, TokenRenewal};
 use crate::{CoreError, Request, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map};
@@ -49,8 +49,13 @@ pub(super) async fn hash_password(password: Zeroizing<String>) -> Result<String,
 }
 
 /// The `password` field: absent and empty are the same to Vault.
-pub(super) fn password(req: &Request) -> Result<Option<Zeroizing<String>>, CoreError> {
-    Ok(fields::string(&req.data, "password")?.filter(|p| !p.is_empty()).map(Zeroizing::new))
+pub(super) fn password(d: &FieldData) -> Option<Zeroizing<String>> {
+    d.str("password").filter(|p| !p.is_empty()).map(|p| Zeroizing::new(p.to_string()))
+}
+
+/// The `username` capture.
+pub(super) fn username(d: &FieldData) -> &str {
+    d.str("username").unwrap_or("")
 }
 
 impl Userpass {
@@ -66,11 +71,17 @@ impl Userpass {
         self.view.put_json(&Self::key(name), user).await
     }
 
-    pub(super) async fn list(&self) -> Result<Option<Response>, CoreError> {
+    pub(super) async fn list(&self, _: &Request, _: &FieldData) -> Reply {
         Ok(Some(Response::list(self.view.list(USER_PREFIX).await?)))
     }
 
-    pub(super) async fn read(&self, name: &str) -> Result<Option<Response>, CoreError> {
+    /// A write to an unknown user is a `create` for the ACL.
+    pub(super) async fn exists(&self, _: &Request, d: &FieldData) -> Result<bool, CoreError> {
+        Ok(self.user(username(d)).await?.is_some())
+    }
+
+    pub(super) async fn read(&self, _: &Request, d: &FieldData) -> Reply {
+        let name = username(d);
         let user = self.user(name).await?.ok_or(CoreError::NotFound)?;
         let mut data = Map::new();
         user.token.populate(&mut data);
@@ -91,17 +102,18 @@ impl Userpass {
 
     /// Create or update (Vault's `pathUserWrite` / `userCreateUpdate`): a new user needs a
     /// password.
-    pub(super) async fn write(&self, name: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    pub(super) async fn write(&self, _: &Request, d: &FieldData) -> Reply {
+        let name = username(d);
         let existing = self.user(name).await?;
-        let password = password(req)?;
+        let password = password(d);
         if existing.is_none() && password.is_none() {
             return Err(invalid("missing password".into()));
         }
         let mut user = existing.unwrap_or_default();
-        user.token.parse(&req.data).map_err(invalid)?;
+        user.token.parse(d).map_err(invalid)?;
         if let Some(p) = password {
             user.password_hash = hash_password(p).await?;
-        } else if fields::get(&req.data, "password").is_some() {
+        } else if d.has("password") {
             return Err(invalid("missing password".into()));
         }
         let legacy = Legacy {
@@ -110,20 +122,21 @@ impl Userpass {
             max_ttl: &mut user.max_ttl,
             bound_cidrs: &mut user.bound_cidrs,
         };
-        upgrade(&req.data, &mut user.token, legacy).map_err(invalid)?;
+        upgrade(d, &mut user.token, legacy).map_err(invalid)?;
         self.put_user(name, &user).await?;
         Ok(None)
     }
 
-    pub(super) async fn delete(&self, name: &str) -> Result<Option<Response>, CoreError> {
-        self.view.delete(&Self::key(name)).await?;
+    pub(super) async fn delete(&self, _: &Request, d: &FieldData) -> Reply {
+        self.view.delete(&Self::key(username(d))).await?;
         Ok(None)
     }
 
     /// `users/<name>/password`: a new password for an existing user.
-    pub(super) async fn set_password(&self, name: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    pub(super) async fn set_password(&self, _: &Request, d: &FieldData) -> Reply {
+        let name = username(d);
         let mut user = self.user(name).await?.ok_or_else(|| handler_error("username does not exist"))?;
-        let password = password(req)?.ok_or_else(|| invalid("missing password".into()))?;
+        let password = password(d).ok_or_else(|| invalid("missing password".into()))?;
         user.password_hash = hash_password(password).await?;
         self.put_user(name, &user).await?;
         Ok(None)
@@ -131,21 +144,45 @@ impl Userpass {
 
     /// `users/<name>/policies`: `token_policies` (or the deprecated `policies`) of an existing
     /// user, as Vault's `pathUserPoliciesUpdate` sets them.
-    pub(super) async fn set_policies(&self, name: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+    pub(super) async fn set_policies(&self, _: &Request, d: &FieldData) -> Reply {
+        let name = username(d);
         let mut user = self.user(name).await?.ok_or_else(|| handler_error("username does not exist"))?;
-        let list = |key: &str| fields::string_list(&req.data, key);
-        match (list("token_policies")?, list("policies")?) {
+        match (d.strings("token_policies"), d.strings("policies")) {
             (Some(p), given) => {
-                user.token.token_policies = crate::login::sanitize_policies(&p, false);
+                user.token.token_policies = crate::login::sanitize_policies(p, false);
                 user.policies = if given.is_some() { user.token.token_policies.clone() } else { Vec::new() };
             }
             (None, Some(p)) => {
-                user.policies = crate::login::sanitize_policies(&p, false);
+                user.policies = crate::login::sanitize_policies(p, false);
                 user.token.token_policies = user.policies.clone();
             }
             (None, None) => {}
         }
         self.put_user(name, &user).await?;
         Ok(None)
+    }
+}
+
+impl Userpass {
+    /// Vault's `pathLoginRenew`.
+    pub(super) async fn renew(&self, token: &TokenRenewal) -> Result<Option<AuthRenewal>, CoreError> {
+        let name = token.metadata.get("username").map(String::as_str).unwrap_or_default();
+        // Vault answers a deleted user with a nil response: the renewal grants nothing.
+        let user = self.user(name).await?.ok_or_else(|| CoreError::invalid("user no longer exists"))?;
+        let mut want = user.token.token_policies.clone();
+        let mut have = token.policies.clone();
+        for list in [&mut want, &mut have] {
+            list.retain(|p| p != "default");
+            list.sort();
+            list.dedup();
+        }
+        if want != have {
+            return Err(CoreError::invalid("policies have changed, not renewing"));
+        }
+        Ok(Some(AuthRenewal {
+            ttl: user.token.token_ttl,
+            max_ttl: user.token.token_max_ttl,
+            period: user.token.token_period,
+        }))
     }
 }

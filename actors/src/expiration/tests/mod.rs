@@ -57,6 +57,12 @@ impl DynEngine {
 
 #[async_trait]
 impl LogicalBackend for DynEngine {
+    fn special_paths(&self) -> &crate::logical::PathsSpecial {
+        const NONE: crate::logical::PathsSpecial =
+            crate::logical::PathsSpecial { unauthenticated: &[], root: &[], seal_wrap: &[] };
+        &NONE
+    }
+
     async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError> {
         let ttl = req.data.get("ttl").and_then(|v| v.as_u64()).unwrap_or(0);
         let max_ttl = req.data.get("max_ttl").and_then(|v| v.as_u64()).unwrap_or(0);

@@ -38,7 +38,7 @@ async fn renewing_a_token_moves_its_lease() {
     let t = f.token(60).await;
     f.tokens.advance_clock(30);
     f.exp.advance_clock(30);
-    let renewed = f.tokens.renew(t.entry.key(), 600, SYS).await.unwrap();
+    let renewed = f.tokens.renew(t.entry.key(), 600, SYS, None).await.unwrap();
     let le = f.exp.lookup(&token_lease_id("auth/token/create", t.entry.key())).await.unwrap().unwrap();
     assert_eq!(le.expire_time, renewed.entry.expire_time);
     assert_eq!(le.last_renewal_time, renewed.entry.last_renewal_time);

@@ -74,20 +74,20 @@ async fn renew_extends_from_now_and_reuses_the_last_ttl() {
     let (store, _) = store().await;
     let t = store.create(spec(None, 600)).await.unwrap();
     store.advance_clock(300);
-    let r = store.renew(t.entry.key(), 0, SYS).await.unwrap();
+    let r = store.renew(t.entry.key(), 0, SYS, None).await.unwrap();
     assert_eq!((r.ttl, r.warnings.len()), (600, 0));
     assert_eq!(r.entry.remaining_ttl(store.now()), 599);
     assert!(r.entry.last_renewal_time.is_some());
-    let r = store.renew(t.entry.key(), 7200, SYS).await.unwrap();
+    let r = store.renew(t.entry.key(), 7200, SYS, None).await.unwrap();
     assert_eq!(r.ttl, 7200);
-    assert_eq!(store.renew(t.entry.key(), 0, SYS).await.unwrap().ttl, 7200, "last granted TTL");
+    assert_eq!(store.renew(t.entry.key(), 0, SYS, None).await.unwrap().ttl, 7200, "last granted TTL");
 }
 
 #[tokio::test]
 async fn renew_is_capped_by_explicit_max_ttl_with_vaults_warning() {
     let (store, _) = store().await;
     let t = store.create(NewToken { explicit_max_ttl: 7200, ..spec(None, 3600) }).await.unwrap();
-    let r = store.renew(t.entry.key(), 3 * 3600, SYS).await.unwrap();
+    let r = store.renew(t.entry.key(), 3 * 3600, SYS, None).await.unwrap();
     assert_eq!(r.ttl, 7200);
     assert_eq!(
         r.warnings,
@@ -100,12 +100,12 @@ async fn periodic_tokens_renew_to_their_period() {
     let (store, _) = store().await;
     let t = store.create(NewToken { period: 1800, ..spec(None, 1800) }).await.unwrap();
     store.advance_clock(40 * 86400);
-    let r = store.renew(t.entry.key(), 7200, SYS).await;
+    let r = store.renew(t.entry.key(), 7200, SYS, None).await;
     assert!(r.is_err(), "expired before renewal");
     let t = store.create(NewToken { period: 1800, ..spec(None, 1800) }).await.unwrap();
     for _ in 0..3 {
         store.advance_clock(1000);
-        assert_eq!(store.renew(t.entry.key(), 7200, SYS).await.unwrap().ttl, 1800);
+        assert_eq!(store.renew(t.entry.key(), 7200, SYS, None).await.unwrap().ttl, 1800);
     }
 }
 
@@ -113,10 +113,10 @@ async fn periodic_tokens_renew_to_their_period() {
 async fn non_renewable_and_root_tokens_refuse_renewal() {
     let (store, _) = store().await;
     let t = store.create(NewToken { renewable: false, ..spec(None, 600) }).await.unwrap();
-    assert_eq!(store.renew(t.entry.key(), 0, SYS).await.unwrap_err().to_string(), "lease is not renewable");
+    assert_eq!(store.renew(t.entry.key(), 0, SYS, None).await.unwrap_err().to_string(), "lease is not renewable");
     let root = store.create_root(None).await.unwrap();
     let key = store.hash(&root).unwrap();
-    assert_eq!(store.renew(&key, 0, SYS).await.unwrap_err().to_string(), "lease is not renewable");
+    assert_eq!(store.renew(&key, 0, SYS, None).await.unwrap_err().to_string(), "lease is not renewable");
 }
 
 #[tokio::test]
@@ -125,8 +125,8 @@ async fn role_tokens_renew_with_the_roles_current_period() {
     store.put_role(&Role { name: "p".into(), token_period: 600, ..Default::default() }).await.unwrap();
     let t = store.create(NewToken { role: "p".into(), period: 600, ..spec(None, 600) }).await.unwrap();
     store.put_role(&Role { name: "p".into(), token_period: 900, ..Default::default() }).await.unwrap();
-    assert_eq!(store.renew(t.entry.key(), 0, SYS).await.unwrap().ttl, 900);
+    assert_eq!(store.renew(t.entry.key(), 0, SYS, None).await.unwrap().ttl, 900);
     store.delete_role("p").await.unwrap();
-    let err = store.renew(t.entry.key(), 0, SYS).await.unwrap_err();
+    let err = store.renew(t.entry.key(), 0, SYS, None).await.unwrap_err();
     assert_eq!(err.to_string(), "original token role \"p\" could not be found, not renewing");
 }

@@ -9,7 +9,7 @@ async fn defaults_and_updates() {
     assert_eq!(ok_data(&kv, GET, "config", json!({})).await, defaults);
     // No known field: nothing is written.
     assert!(ok(&kv, PUT, "config", json!({"x": 1})).await.is_none());
-    assert!(kv.view.get("config").await.unwrap().is_none());
+    assert!(kv.engine().view.get("config").await.unwrap().is_none());
 
     assert!(ok(&kv, PUT, "config", json!({"max_versions": 5, "cas_required": true, "delete_version_after": "1h30m"}))
         .await

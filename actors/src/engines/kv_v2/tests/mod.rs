@@ -1,4 +1,5 @@
-//! Engine-level tests: every path goes through `dispatch` (to see 404 bodies) or `handle`.
+//! Engine-level tests: every path goes through the framework's table (`handle`), with 404
+//! bodies turned back into outcomes to look at them.
 //! Expected texts and shapes were taken from a real OpenBao/Vault dev server.
 
 mod config;
@@ -10,18 +11,22 @@ mod versions;
 
 use super::metadata::KeyMetadata;
 use super::{KvV2, Outcome, METADATA_PREFIX, VERSIONS_PREFIX};
-use crate::engines::LogicalBackend;
-use crate::test_support::unsealed_view;
+use crate::logical::{Backend, LogicalBackend};
+use crate::test_support::{engine_context, unsealed_view};
 use crate::{CoreError, Operation, Request, Response};
 use serde_json::{json, Value};
 
 pub(super) use Operation::{Delete as DEL, List as LIST, Patch as PATCH, Read as GET, Update as PUT};
 
-pub(super) async fn kv() -> KvV2 {
-    KvV2::new(unsealed_view().await)
+pub(super) type Kv = Backend<KvV2>;
+
+pub(super) async fn kv() -> Kv {
+    Backend::new(KvV2::new(engine_context(unsealed_view().await))).unwrap()
 }
 
 pub(super) fn req(op: Operation, path: &str, data: Value) -> Request {
+    // The HTTP layer appends the slash to every LIST path.
+    let path = if op == LIST && !path.ends_with('/') { format!("{path}/") } else { path.to_string() };
     let mut r = Request::new(op, format!("secret/{path}"));
     r.mount_point = "secret/".into();
     r.relative_path = path.to_string();
@@ -31,12 +36,17 @@ pub(super) fn req(op: Operation, path: &str, data: Value) -> Request {
     r
 }
 
-pub(super) async fn call(kv: &KvV2, op: Operation, path: &str, data: Value) -> Result<Outcome, CoreError> {
-    kv.dispatch(&req(op, path, data)).await
+pub(super) async fn call(kv: &Kv, op: Operation, path: &str, data: Value) -> Result<Outcome, CoreError> {
+    match kv.handle(&req(op, path, data)).await {
+        Ok(resp) => Ok(Outcome::Done(resp)),
+        Err(CoreError::NotFoundWith(body)) => Ok(Outcome::NotFound(Some(*body))),
+        Err(CoreError::NotFound) => Ok(Outcome::NotFound(None)),
+        Err(e) => Err(e),
+    }
 }
 
 /// A successful response (panics otherwise).
-pub(super) async fn ok(kv: &KvV2, op: Operation, path: &str, data: Value) -> Option<Response> {
+pub(super) async fn ok(kv: &Kv, op: Operation, path: &str, data: Value) -> Option<Response> {
     match call(kv, op, path, data).await {
         Ok(Outcome::Done(resp)) => resp,
         other => panic!("{op:?} {path}: expected success, got {other:?}"),
@@ -44,12 +54,12 @@ pub(super) async fn ok(kv: &KvV2, op: Operation, path: &str, data: Value) -> Opt
 }
 
 /// The `data` of a successful response, `Value::Null` when there is none.
-pub(super) async fn ok_data(kv: &KvV2, op: Operation, path: &str, data: Value) -> Value {
+pub(super) async fn ok_data(kv: &Kv, op: Operation, path: &str, data: Value) -> Value {
     ok(kv, op, path, data).await.and_then(|r| r.data).map_or(Value::Null, Value::Object)
 }
 
 /// A 404 outcome; returns its body's `data` (or `Value::Null`) and warnings.
-pub(super) async fn not_found(kv: &KvV2, op: Operation, path: &str, data: Value) -> (Value, Vec<String>) {
+pub(super) async fn not_found(kv: &Kv, op: Operation, path: &str, data: Value) -> (Value, Vec<String>) {
     match call(kv, op, path, data).await {
         Ok(Outcome::NotFound(body)) => {
             let body = body.unwrap_or_default();
@@ -60,7 +70,7 @@ pub(super) async fn not_found(kv: &KvV2, op: Operation, path: &str, data: Value)
 }
 
 /// An error; returns (HTTP status, message).
-pub(super) async fn err(kv: &KvV2, op: Operation, path: &str, data: Value) -> (u16, String) {
+pub(super) async fn err(kv: &Kv, op: Operation, path: &str, data: Value) -> (u16, String) {
     match call(kv, op, path, data).await {
         Err(e) => (e.status(), e.to_string()),
         other => panic!("{op:?} {path}: expected an error, got {other:?}"),
@@ -68,22 +78,22 @@ pub(super) async fn err(kv: &KvV2, op: Operation, path: &str, data: Value) -> (u
 }
 
 /// Writes `data` to `data/<key>` and returns the write's response data.
-pub(super) async fn write(kv: &KvV2, key: &str, data: Value) -> Value {
+pub(super) async fn write(kv: &Kv, key: &str, data: Value) -> Value {
     ok_data(kv, PUT, &format!("data/{key}"), json!({ "data": data })).await
 }
 
 /// The stored metadata of a key, straight from storage.
-pub(super) async fn stored_meta(kv: &KvV2, key: &str) -> Option<KeyMetadata> {
-    kv.view.get_json(&format!("{METADATA_PREFIX}{key}")).await.unwrap()
+pub(super) async fn stored_meta(kv: &Kv, key: &str) -> Option<KeyMetadata> {
+    kv.engine().view.get_json(&format!("{METADATA_PREFIX}{key}")).await.unwrap()
 }
 
-pub(super) async fn put_meta(kv: &KvV2, meta: &KeyMetadata) {
-    kv.view.put_json(&format!("{METADATA_PREFIX}{}", meta.key), meta).await.unwrap();
+pub(super) async fn put_meta(kv: &Kv, meta: &KeyMetadata) {
+    kv.engine().view.put_json(&format!("{METADATA_PREFIX}{}", meta.key), meta).await.unwrap();
 }
 
 /// The version bodies stored for a metadata id.
-pub(super) async fn stored_versions(kv: &KvV2, id: &str) -> Vec<String> {
-    let mut v = kv.view.list(&format!("{VERSIONS_PREFIX}{id}/")).await.unwrap();
+pub(super) async fn stored_versions(kv: &Kv, id: &str) -> Vec<String> {
+    let mut v = kv.engine().view.list(&format!("{VERSIONS_PREFIX}{id}/")).await.unwrap();
     v.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
     v
 }

@@ -34,14 +34,6 @@ async fn invalid_paths_answer_404_with_a_cli_hint() {
 }
 
 #[tokio::test]
-async fn writes_to_folders_are_refused() {
-    let kv = kv().await;
-    for (op, path) in [(PUT, ""), (PUT, "data/"), (PUT, "metadata/"), (PATCH, "metadata/a/"), (PUT, "config/")] {
-        assert_eq!(err(&kv, op, path, json!({"data": {}})).await, (400, "cannot write to a path ending in '/'".into()));
-    }
-}
-
-#[tokio::test]
 async fn dot_dot_segments_are_refused() {
     let kv = kv().await;
     assert_eq!(err(&kv, PUT, "data/a/../b", json!({"data": {}})).await.0, 400);

@@ -1,0 +1,136 @@
+//! `sys/internal/specs/openapi`: an OpenAPI 3 document generated from the tables of the mounted
+//! backends, in Vault's shape (a path item per pattern below its mount, path parameters from
+//! the captures, a request body schema from the declared fields, `x-vault-*` extensions).
+
+use super::field::Field;
+use super::path::{Op, PathDef};
+use super::pattern::Pattern;
+use super::{matches_special, PathsSpecial};
+use serde_json::{json, Map, Value};
+
+fn schema_of(f: &Field) -> Value {
+    let (kind, item_or_format) = f.kind.openapi();
+    let mut s = json!({"type": kind, "description": f.description});
+    if f.deprecated {
+        s["deprecated"] = json!(true);
+    }
+    match (kind, item_or_format) {
+        ("array", Some(item)) => s["items"] = json!({"type": item}),
+        (_, Some(format)) => s["format"] = json!(format),
+        _ => {}
+    }
+    s
+}
+
+/// `OperationId`-style name: `auth/userpass/` + `users/{name}` → `userpass-users-name`.
+fn operation_id(mount: &str, pattern: &Pattern, op: &str) -> String {
+    let base = mount.trim_start_matches("auth/").trim_end_matches('/');
+    let path = pattern.openapi_path();
+    let tail: Vec<&str> =
+        path.split('/').map(|s| s.trim_matches(|c| c == '{' || c == '}')).filter(|s| !s.is_empty()).collect();
+    let mut id = format!("{op}-{base}");
+    for t in tail {
+        id.push('-');
+        id.push_str(t);
+    }
+    id.replace(['/', '_', '.'], "-")
+}
+
+/// The path items of one backend mounted at `mount`.
+pub(super) fn paths<'a, E: 'a>(
+    mount: &str,
+    rows: impl Iterator<Item = (&'a Pattern, &'a PathDef<E>)>,
+    special: &PathsSpecial,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let tag = if mount.starts_with("auth/") { "auth" } else { "secrets" };
+    for (pattern, def) in rows {
+        let captures: Vec<&str> = pattern.capture_names().collect();
+        let relative = pattern.openapi_path();
+        let mut item = Map::new();
+        item.insert("description".into(), json!(def.synopsis.trim()));
+        let parameters: Vec<Value> = captures
+            .iter()
+            .map(|name| {
+                let desc =
+                    def.fields.iter().flat_map(|g| g.iter()).find(|f| f.name == *name).map_or("", |f| f.description);
+                json!({"name": name, "description": desc, "in": "path", "schema": {"type": "string"}, "required": true})
+            })
+            .collect();
+        if !parameters.is_empty() {
+            item.insert("parameters".into(), Value::Array(parameters));
+        }
+        let rel = relative.trim_start_matches('/');
+        if matches_special(special.unauthenticated, rel) {
+            item.insert("x-vault-unauthenticated".into(), json!(true));
+        }
+        if matches_special(special.root, rel) {
+            item.insert("x-vault-sudo".into(), json!(true));
+        }
+        if def.existence.is_some() {
+            item.insert("x-vault-createSupported".into(), json!(true));
+        }
+        let body_fields: Vec<&Field> =
+            def.fields.iter().flat_map(|g| g.iter()).filter(|f| !captures.contains(&f.name)).collect();
+        for (op, _) in &def.ops {
+            let (method, verb) = match op {
+                Op::Read => ("get", "read"),
+                Op::List => ("get", "list"),
+                Op::Create | Op::Update => ("post", "write"),
+                Op::Patch => ("patch", "patch"),
+                Op::Delete => ("delete", "delete"),
+            };
+            if item.contains_key(method) {
+                continue;
+            }
+            let mut operation = json!({
+                "summary": def.synopsis.trim(),
+                "operationId": operation_id(mount, pattern, verb),
+                "tags": [tag],
+                "responses": {"200": {"description": "OK"}},
+            });
+            if *op == Op::List {
+                operation["parameters"] = json!([{
+                    "name": "list", "description": "Must be set to `true`", "in": "query",
+                    "schema": {"type": "string", "enum": ["true"]}, "required": true,
+                }]);
+            }
+            if matches!(op, Op::Create | Op::Update | Op::Patch) && !body_fields.is_empty() {
+                let props: Map<String, Value> =
+                    body_fields.iter().map(|f| (f.name.to_string(), schema_of(f))).collect();
+                let required: Vec<&str> = body_fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+                let mut schema = json!({"type": "object", "properties": props});
+                if !required.is_empty() {
+                    schema["required"] = json!(required);
+                }
+                let ct = if *op == Op::Patch { "application/merge-patch+json" } else { "application/json" };
+                operation["requestBody"] = json!({"required": true, "content": {ct: {"schema": schema}}});
+            }
+            if *op == Op::Delete || matches!(op, Op::Create | Op::Update) {
+                operation["responses"] = json!({"204": {"description": "empty body"}, "200": {"description": "OK"}});
+            }
+            item.insert(method.into(), operation);
+        }
+        let key = match mount.trim_end_matches('/') {
+            "" => relative,
+            m => format!("/{m}{relative}"),
+        };
+        out.insert(key, Value::Object(item));
+    }
+    out
+}
+
+/// The whole document over the given path items.
+pub fn document(version: &str, paths: Map<String, Value>) -> Value {
+    json!({
+        "openapi": "3.0.2",
+        "info": {
+            "title": "HashiCorp Vault API",
+            "description": "HTTP API that gives you full access to Vault. All API routes are prefixed with `/v1/`.",
+            "version": version,
+            "license": {"name": "Mozilla Public License 2.0", "url": "https://www.mozilla.org/en-US/MPL/2.0"},
+        },
+        "paths": paths,
+        "components": {"schemas": {}},
+    })
+}

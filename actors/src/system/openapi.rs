@@ -1,0 +1,25 @@
+//! `sys/internal/specs/openapi`: the OpenAPI document of the mounts the caller may see (the
+//! mounts `sys/internal/ui/mounts` shows it), generated from their tables. Without a token it
+//! has no paths, as Vault's.
+
+use super::mounts::ui_visible;
+use crate::core::Core;
+use crate::logical::openapi_document;
+use crate::{CoreError, Request, Response};
+use serde_json::Map;
+
+pub async fn read(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+    let mut paths = Map::new();
+    if req.token_entry.is_some() {
+        let router = core.router.load_full();
+        let mut routes: Vec<_> = router.routes().collect();
+        routes.sort_by_key(|r| r.entry.api_path());
+        for route in routes {
+            if ui_visible(core, req, &route.entry)? {
+                paths.extend(route.backend.openapi(&route.entry.api_path()));
+            }
+        }
+    }
+    let doc = openapi_document(crate::VERSION, paths);
+    Ok(Some(Response { raw: Some(doc), ..Default::default() }))
+}
