@@ -76,6 +76,20 @@ fn fields_decode_as_vaults_framework_does() {
     let login =
         c.without_token().must_status(200, "POST", "auth/userpass/login/bob", Some(&json!({"password": "pw", "x": 1})));
     assert_eq!(login.json["warnings"], json!(["Endpoint ignored these unrecognized parameters: [x]"]));
+    // AppRole decodes with the same framework (it used to refuse "True").
+    c.must_ok("POST", "sys/auth/approle", Some(&json!({"type": "approle"})));
+    c.must_ok(
+        "POST",
+        "auth/approle/role/web",
+        Some(&json!({"token_no_default_policy": "True", "secret_id_num_uses": "2"})),
+    );
+    let role = c.must_status(200, "GET", "auth/approle/role/web", None);
+    assert_eq!(
+        (role.json["data"]["token_no_default_policy"].clone(), role.json["data"]["secret_id_num_uses"].clone()),
+        (json!(true), json!(2))
+    );
+    let help = c.must_status(200, "GET", "auth/approle/role/web/secret-id?help=1", None);
+    assert!(help.json["help"].as_str().unwrap_or_default().contains("    num_uses (int)"), "{}", help.text);
     let write = c.must_status(400, "POST", "secret/data/", Some(&json!({"data": {}})));
     assert_eq!(write.errors(), ["cannot write to a path ending in '/'"]);
 }

@@ -100,7 +100,7 @@ pub const ENGINE_TYPES: &[EngineType] = &[
         aliases: &[],
         class: EngineClass::Auth,
         deprecation: Deprecation::Supported,
-        build: |ctx| Ok(Arc::new(approle::AppRole::new(ctx))),
+        build: |ctx| framework(approle::AppRole::new(ctx)),
     },
 ];
 

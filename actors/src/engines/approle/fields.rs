@@ -4,10 +4,8 @@
 //! error with a 500 whose message go-multierror wraps; both shapes are kept here so clients that
 //! match on messages see the same text.
 
-pub(crate) use crate::system::fields::{boolean, duration, get, string, string_list};
 use crate::CoreError;
 use base64::Engine;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The longest role name or secret ID Vault will HMAC.
@@ -15,7 +13,7 @@ pub(crate) const MAX_HMAC_INPUT: usize = 4096;
 
 /// go-multierror's rendering of a single error.
 fn multierror(msg: &str) -> String {
-    format!("1 error occurred:\n\t* {msg}\n\n")
+    crate::logical::go::multierror(&[msg.to_string()])
 }
 
 /// A `logical.ErrorResponse`: 400 with the message as is.
@@ -31,33 +29,6 @@ pub(crate) fn failure(msg: impl AsRef<str>) -> CoreError {
 /// `logical.ErrUnsupportedPath` returned by a handler (a write to a missing role).
 pub(crate) fn unsupported_path() -> CoreError {
     CoreError::NotFoundMessage(multierror("unsupported path"))
-}
-
-/// An integer field (`framework.TypeInt`); numeric strings are accepted.
-pub(crate) fn int(data: &Map<String, Value>, key: &str) -> Result<Option<i64>, CoreError> {
-    let bad_int = |v: &str| {
-        bad(format!(
-            "error converting input for field \"{key}\": '{v}' cannot parse value as 'int': strconv.ParseInt: invalid syntax"
-        ))
-    };
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| bad_int(&n.to_string())),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(0)),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| bad_int("")),
-        Some(Value::Bool(b)) => Ok(Some(i64::from(*b))),
-        Some(other) => Err(bad_int(&other.to_string())),
-    }
-}
-
-/// The first of `keys` present in `data` (`FieldData.GetFirst`), as a string list.
-pub(crate) fn first_list(data: &Map<String, Value>, keys: &[&str]) -> Result<Option<Vec<String>>, CoreError> {
-    for key in keys {
-        if let Some(list) = string_list(data, key)? {
-            return Ok(Some(list));
-        }
-    }
-    Ok(None)
 }
 
 /// `policyutil.ParsePolicies`: trimmed, lower-cased, deduplicated and sorted; `root` swallows
@@ -116,22 +87,9 @@ fn comma_pairs(input: &str) -> Result<BTreeMap<String, String>, String> {
     Ok(out)
 }
 
-/// Vault's `framework.GenericNameRegex`: `\w(([\w-.]+)?\w)?`.
-pub(crate) fn is_name(name: &str) -> bool {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let bytes: Vec<char> = name.chars().collect();
-    match (bytes.first(), bytes.last()) {
-        (Some(&first), Some(&last)) => {
-            word(first) && word(last) && bytes.iter().all(|&c| word(c) || c == '-' || c == '.')
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
@@ -157,24 +115,9 @@ mod tests {
     }
 
     #[test]
-    fn policies_and_ints() {
+    fn policies() {
         assert_eq!(parse_policies(&strings(&["B", " a ", "b", ""])), strings(&["a", "b"]));
         assert_eq!(parse_policies(&strings(&["x", "ROOT"])), strings(&["root"]));
-        let data = json!({"a": 3, "b": "4", "c": "x", "d": null}).as_object().cloned().unwrap_or_default();
-        assert_eq!(int(&data, "a").unwrap(), Some(3));
-        assert_eq!(int(&data, "b").unwrap(), Some(4));
-        assert_eq!(int(&data, "c").unwrap_err().status(), 400);
-        assert_eq!(int(&data, "d").unwrap(), None);
-    }
-
-    #[test]
-    fn names_follow_generic_name_regex() {
-        for ok in ["a", "my-role", "my.role_1", "A9"] {
-            assert!(is_name(ok), "{ok}");
-        }
-        for bad in ["", "-a", "a-", "a b", "a/b", ".a"] {
-            assert!(!is_name(bad), "{bad}");
-        }
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! count is decremented (Vault checks the role's CIDRs after spending it).
 
 use super::cidr::{ip_in_blocks, parse_addrs, verify_subset};
-use super::fields::{bad, failure, string};
+use super::fields::{bad, failure};
 use super::role::RoleEntry;
 use super::Inner;
+use crate::logical::FieldData;
 use crate::response::Login;
 use crate::{CoreError, Request, Response};
 use std::collections::BTreeMap;
@@ -17,8 +18,8 @@ use subtle::ConstantTimeEq;
 /// Vault's answer to any unknown role_id or secret_id, so a caller cannot tell which was wrong.
 pub(crate) const INVALID_CREDENTIALS: &str = "invalid role or secret ID";
 
-pub(super) async fn login(inner: &Inner, req: &Request) -> Result<Option<Response>, CoreError> {
-    let role_id = string(&req.data, "role_id")?.unwrap_or_default().trim().to_string();
+pub(super) async fn login(inner: &Inner, req: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let role_id = d.str("role_id").unwrap_or_default().trim().to_string();
     if role_id.is_empty() {
         return Err(bad("missing role_id"));
     }
@@ -38,7 +39,7 @@ pub(super) async fn login(inner: &Inner, req: &Request) -> Result<Option<Respons
     let mut metadata = BTreeMap::new();
     let mut secret_token_cidrs = Vec::new();
     if role.bind_secret_id {
-        let secret_id = string(&req.data, "secret_id")?.unwrap_or_default().trim().to_string();
+        let secret_id = d.str("secret_id").unwrap_or_default().trim().to_string();
         if secret_id.is_empty() {
             return Err(bad("missing secret_id"));
         }
@@ -71,7 +72,7 @@ pub(super) async fn login(inner: &Inner, req: &Request) -> Result<Option<Respons
     }
 
     let bound_cidrs = if secret_token_cidrs.is_empty() {
-        role.token_bound_cidrs.clone()
+        role.token.token_bound_cidrs.clone()
     } else {
         parse_addrs(&secret_token_cidrs).map_err(bad)?
     };
@@ -81,16 +82,16 @@ pub(super) async fn login(inner: &Inner, req: &Request) -> Result<Option<Respons
         other => other.to_string(),
     };
     let login = Login {
-        policies: role.token_policies.clone(),
+        policies: role.token.token_policies.clone(),
         metadata,
         // Vault's approle sets none: the token's display name becomes the mount's ("approle").
         display_name: String::new(),
-        ttl: role.token_ttl,
-        max_ttl: role.token_max_ttl,
-        explicit_max_ttl: role.token_explicit_max_ttl,
-        period: role.token_period,
-        num_uses: role.token_num_uses,
-        no_default_policy: role.token_no_default_policy,
+        ttl: role.token.token_ttl,
+        max_ttl: role.token.token_max_ttl,
+        explicit_max_ttl: role.token.token_explicit_max_ttl,
+        period: role.token.token_period,
+        num_uses: role.token.token_num_uses,
+        no_default_policy: role.token.token_no_default_policy,
         token_type,
         bound_cidrs,
         renewable: true,
@@ -116,15 +117,15 @@ fn check_role_cidrs(role: &RoleEntry, req: &Request) -> Result<(), CoreError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_util::TestEngine;
     use super::super::test_util::*;
-    use super::super::AppRole;
     use super::*;
     use crate::engines::LogicalBackend;
     use crate::Operation::{Read, Update};
     use serde_json::json;
     use std::sync::Arc;
 
-    async fn try_login(e: &AppRole, role_id: &str, secret_id: &str) -> Result<Login, (u16, String)> {
+    async fn try_login(e: &TestEngine, role_id: &str, secret_id: &str) -> Result<Login, (u16, String)> {
         match e.handle(&login_req(role_id, secret_id)).await {
             Ok(Some(Response { login: Some(l), .. })) => Ok(l),
             Ok(other) => panic!("login answered without a decision: {other:?}"),

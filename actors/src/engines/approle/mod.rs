@@ -17,6 +17,7 @@
 mod cidr;
 mod fields;
 mod login;
+mod paths;
 mod role;
 mod role_fields;
 mod role_paths;
@@ -27,13 +28,12 @@ mod tidy;
 #[cfg(test)]
 mod test_util;
 
-use super::{EngineContext, LogicalBackend, SystemView};
+use super::{EngineContext, SystemView};
 use crate::barrier::{random_key, BarrierView};
-use crate::logical::{AuthRenewal, PathsSpecial, TokenRenewal};
-use crate::{CoreError, Operation, Request, Response};
-use async_trait::async_trait;
+use crate::logical::{AuthRenewal, TokenRenewal};
+use crate::CoreError;
 use chrono::{DateTime, Utc};
-use fields::{is_name, MAX_HMAC_INPUT};
+use fields::MAX_HMAC_INPUT;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -166,94 +166,20 @@ pub(crate) fn create_hmac(key: &str, value: &str) -> Result<String, CoreError> {
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Splits `role/<name>[/<rest>]` into the role name and the rest.
-fn role_path(path: &str) -> Option<(&str, &str)> {
-    let rest = path.strip_prefix(ROLE_PREFIX)?;
-    let (name, sub) = rest.split_once('/').unwrap_or((rest, ""));
-    is_name(name).then_some((name, sub))
-}
-
-#[async_trait]
-impl LogicalBackend for AppRole {
-    async fn handle(&self, req: &Request) -> Result<Option<Response>, CoreError> {
-        let inner = &*self.inner;
-        let path = req.relative_path.trim_start_matches('/');
-        let op = req.operation;
-        match (op, path) {
-            (Operation::Update, "login") => return login::login(inner, req).await,
-            (Operation::Update, "tidy/secret-id") => return Ok(Some(tidy::response(self.inner.clone().start_tidy()))),
-            (Operation::List, "role" | "role/") => return role_paths::list(inner).await,
-            (_, "login" | "tidy/secret-id" | "role" | "role/") => return Err(CoreError::UnsupportedOperation),
-            _ => {}
-        }
-        let Some((name, sub)) = role_path(path) else { return Err(CoreError::UnsupportedPath) };
-        let sub = if sub.ends_with('/') && sub.len() > 1 { &sub[..sub.len() - 1] } else { sub };
-        match (op, sub) {
-            (Operation::Read, "") => role_paths::read(inner, name).await,
-            (Operation::Update, "") => role_paths::write(inner, req, name).await,
-            (Operation::Delete, "") => role_paths::delete(inner, name).await,
-            (Operation::Update, "secret-id") => secret_id_paths::generate(inner, req, name, None).await,
-            (Operation::List, "secret-id") => secret_id_paths::list(inner, name).await,
-            (Operation::Update, "custom-secret-id") => {
-                let id = fields::string(&req.data, "secret_id")?.unwrap_or_default();
-                secret_id_paths::generate(inner, req, name, Some(id)).await
-            }
-            (Operation::Update, "secret-id/lookup") => secret_id_paths::lookup(inner, req, name).await,
-            (Operation::Update | Operation::Delete, "secret-id/destroy") => {
-                secret_id_paths::destroy(inner, req, name).await
-            }
-            (Operation::Update, "secret-id-accessor/lookup") => {
-                secret_id_paths::accessor_lookup(inner, req, name).await
-            }
-            (Operation::Update | Operation::Delete, "secret-id-accessor/destroy") => {
-                secret_id_paths::accessor_destroy(inner, req, name).await
-            }
-            (op, field) if role_fields::is_field(field) => role_fields::handle(inner, req, op, name, field).await,
-            (
-                _,
-                ""
-                | "secret-id"
-                | "custom-secret-id"
-                | "secret-id/lookup"
-                | "secret-id/destroy"
-                | "secret-id-accessor/lookup"
-                | "secret-id-accessor/destroy",
-            ) => Err(CoreError::UnsupportedOperation),
-            _ => Err(CoreError::UnsupportedPath),
-        }
-    }
-
-    /// Vault's existence check on `role/<name>`: writing a missing role is a `create`.
-    async fn exists(&self, req: &Request) -> Result<Option<bool>, CoreError> {
-        match role_path(req.relative_path.trim_start_matches('/')) {
-            Some((name, "")) => {
-                let _guard = self.inner.role_lock(name).read().await;
-                Ok(Some(self.inner.load_role(name).await?.is_some()))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    fn special_paths(&self) -> &PathsSpecial {
-        const SPECIAL: PathsSpecial = PathsSpecial { unauthenticated: &["login"], root: &[], seal_wrap: &[] };
-        &SPECIAL
-    }
-
+impl AppRole {
     /// Vault's `pathLoginRenew`: the role must still exist; its current token TTLs bound the
     /// renewal.
-    async fn renew_auth(&self, token: &TokenRenewal) -> Result<Option<AuthRenewal>, CoreError> {
+    async fn renew(&self, token: &TokenRenewal) -> Result<Option<AuthRenewal>, CoreError> {
         let name = token.metadata.get("role_name").map(String::as_str).unwrap_or_default();
         let role = {
             let _guard = self.inner.role_lock(name).read().await;
             self.inner.load_role(name).await?
         };
         let role = role.ok_or_else(|| fields::failure(format!("role \"{name}\" does not exist during renewal")))?;
-        Ok(Some(AuthRenewal { ttl: role.token_ttl, max_ttl: role.token_max_ttl, period: role.token_period }))
-    }
-
-    /// Vault tidies expired secret IDs once a minute, from the node's periodic scheduler.
-    async fn periodic(&self) -> Result<(), CoreError> {
-        self.inner.clone().start_tidy();
-        Ok(())
+        Ok(Some(AuthRenewal {
+            ttl: role.token.token_ttl,
+            max_ttl: role.token.token_max_ttl,
+            period: role.token.token_period,
+        }))
     }
 }

@@ -3,6 +3,7 @@
 
 use super::fields::failure;
 use super::{Inner, ACCESSOR_LOCAL_PREFIX, ACCESSOR_PREFIX, ROLE_ID_PREFIX, ROLE_PREFIX, SECRET_ID_LOCAL_PREFIX};
+use crate::engines::userpass::token_params::TokenParams;
 use crate::CoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -27,25 +28,9 @@ pub(crate) struct RoleEntry {
     /// `secret_id/` or, for `local_secret_ids`, `secret_id_local/`.
     #[serde(default)]
     pub secret_id_prefix: String,
-    #[serde(default)]
-    pub token_bound_cidrs: Vec<String>,
-    #[serde(default)]
-    pub token_explicit_max_ttl: u64,
-    #[serde(default)]
-    pub token_max_ttl: u64,
-    #[serde(default)]
-    pub token_no_default_policy: bool,
-    #[serde(default)]
-    pub token_num_uses: i64,
-    #[serde(default)]
-    pub token_period: u64,
-    #[serde(default)]
-    pub token_policies: Vec<String>,
-    /// `default`, `service` or `batch` (empty reads as `default`).
-    #[serde(default)]
-    pub token_type: String,
-    #[serde(default)]
-    pub token_ttl: u64,
+    /// The `token_*` parameters every auth method shares (Vault's `tokenutil.TokenParams`).
+    #[serde(flatten)]
+    pub token: TokenParams,
     /// Deprecated `policies`, kept as written so a read returns it.
     #[serde(default)]
     pub policies: Vec<String>,
@@ -78,16 +63,16 @@ impl RoleEntry {
     }
 
     pub fn token_type_name(&self) -> &str {
-        if self.token_type.is_empty() {
+        if self.token.token_type.is_empty() {
             "default"
         } else {
-            &self.token_type
+            &self.token.token_type
         }
     }
 
     /// Vault's `validateRoleConstraints`: a role must demand a secret ID or bind a network.
     pub fn has_constraint(&self) -> bool {
-        self.bind_secret_id || !self.bound_cidrs().is_empty() || !self.token_bound_cidrs.is_empty()
+        self.bind_secret_id || !self.bound_cidrs().is_empty() || !self.token.token_bound_cidrs.is_empty()
     }
 
     /// The body of `GET role/<name>` (`pathRoleRead` with `PopulateTokenData`).
@@ -98,14 +83,14 @@ impl RoleEntry {
         m.insert("secret_id_bound_cidrs".into(), json!(self.secret_id_bound_cidrs));
         m.insert("secret_id_num_uses".into(), json!(self.secret_id_num_uses));
         m.insert("secret_id_ttl".into(), json!(self.secret_id_ttl));
-        m.insert("token_bound_cidrs".into(), json!(self.token_bound_cidrs));
-        m.insert("token_explicit_max_ttl".into(), json!(self.token_explicit_max_ttl));
-        m.insert("token_max_ttl".into(), json!(self.token_max_ttl));
-        m.insert("token_no_default_policy".into(), json!(self.token_no_default_policy));
-        m.insert("token_num_uses".into(), json!(self.token_num_uses));
-        m.insert("token_period".into(), json!(self.token_period));
-        m.insert("token_policies".into(), json!(self.token_policies));
-        m.insert("token_ttl".into(), json!(self.token_ttl));
+        m.insert("token_bound_cidrs".into(), json!(self.token.token_bound_cidrs));
+        m.insert("token_explicit_max_ttl".into(), json!(self.token.token_explicit_max_ttl));
+        m.insert("token_max_ttl".into(), json!(self.token.token_max_ttl));
+        m.insert("token_no_default_policy".into(), json!(self.token.token_no_default_policy));
+        m.insert("token_num_uses".into(), json!(self.token.token_num_uses));
+        m.insert("token_period".into(), json!(self.token.token_period));
+        m.insert("token_policies".into(), json!(self.token.token_policies));
+        m.insert("token_ttl".into(), json!(self.token.token_ttl));
         m.insert("token_type".into(), json!(self.token_type_name()));
         if self.period != 0 {
             m.insert("period".into(), json!(self.period));
@@ -127,11 +112,11 @@ impl Inner {
     pub(crate) async fn load_role(&self, name: &str) -> Result<Option<RoleEntry>, CoreError> {
         let Some(mut role) = self.view.get_json::<RoleEntry>(&role_key(name)).await? else { return Ok(None) };
         role.name = name.to_lowercase();
-        if role.token_period == 0 && role.period > 0 {
-            role.token_period = role.period;
+        if role.token.token_period == 0 && role.period > 0 {
+            role.token.token_period = role.period;
         }
-        if role.token_policies.is_empty() && !role.policies.is_empty() {
-            role.token_policies = role.policies.clone();
+        if role.token.token_policies.is_empty() && !role.policies.is_empty() {
+            role.token.token_policies = role.policies.clone();
         }
         Ok(Some(role))
     }
@@ -197,7 +182,7 @@ mod tests {
     #[tokio::test]
     async fn role_ids_are_indexed_and_unique() {
         let engine = must_engine().await;
-        let inner = engine.inner();
+        let inner = engine.engine().inner();
         inner.save_role(&role("a", "id-1"), "").await.unwrap();
         assert_eq!(inner.role_name_for_id("id-1").await.unwrap().as_deref(), Some("a"));
         let err = inner.save_role(&role("b", "id-1"), "").await.unwrap_err();
@@ -222,10 +207,10 @@ mod tests {
         let engine = must_engine().await;
         let mut r = role("a", "id");
         r.bind_secret_id = false;
-        let err = engine.inner().save_role(&r, "").await.unwrap_err();
+        let err = engine.engine().inner().save_role(&r, "").await.unwrap_err();
         assert_eq!(err.to_string(), "1 error occurred:\n\t* at least one constraint should be enabled on the role\n\n");
-        r.token_bound_cidrs = vec!["127.0.0.1".into()];
-        engine.inner().save_role(&r, "").await.unwrap();
+        r.token.token_bound_cidrs = vec!["127.0.0.1".into()];
+        engine.engine().inner().save_role(&r, "").await.unwrap();
     }
 
     #[test]

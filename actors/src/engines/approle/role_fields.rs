@@ -2,50 +2,23 @@
 //! set it, or reset it to its default, as Vault's `pathRole<Field>{Read,Update,Delete}`.
 
 use super::cidr::{parse_addrs, validate_cidrs};
-use super::fields::{
-    bad, boolean, duration, first_list, get, int, parse_policies, string, string_list, unsupported_path,
-};
+use super::fields::{bad, parse_policies, unsupported_path};
 use super::role::RoleEntry;
 use super::Inner;
 use crate::duration::format_duration;
+use crate::logical::FieldData;
 use crate::{CoreError, Operation, Request, Response};
 use serde_json::{json, Map, Value};
 
-const FIELDS: [&str; 13] = [
-    "policies",
-    "bound-cidr-list",
-    "secret-id-bound-cidrs",
-    "token-bound-cidrs",
-    "bind-secret-id",
-    "secret-id-num-uses",
-    "secret-id-ttl",
-    "period",
-    "token-num-uses",
-    "token-ttl",
-    "token-max-ttl",
-    "role-id",
-    "local-secret-ids",
-];
-
-pub(super) fn is_field(sub: &str) -> bool {
-    FIELDS.contains(&sub)
-}
-
+/// One per-field path (`role/<name>/<field>`); the table declares which operations each has.
 pub(super) async fn handle(
     inner: &Inner,
     req: &Request,
-    op: Operation,
+    d: &FieldData,
     name: &str,
     field: &str,
 ) -> Result<Option<Response>, CoreError> {
-    let allowed = match field {
-        "role-id" => matches!(op, Operation::Read | Operation::Update),
-        "local-secret-ids" => op == Operation::Read,
-        _ => matches!(op, Operation::Read | Operation::Update | Operation::Delete),
-    };
-    if !allowed {
-        return Err(CoreError::UnsupportedOperation);
-    }
+    let op = req.operation;
     if op == Operation::Read {
         let _guard = inner.role_lock(name).read().await;
         let role = inner.load_role(name).await?.ok_or(CoreError::NotFound)?;
@@ -58,7 +31,7 @@ pub(super) async fn handle(
     };
     let previous_role_id = role.role_id.clone();
     if op == Operation::Update {
-        update(inner, &mut role, &req.data, field)?;
+        update(inner, &mut role, d, field)?;
     } else {
         reset(&mut role, field);
     }
@@ -71,7 +44,7 @@ fn read(role: &RoleEntry, field: &str) -> Response {
     let mut warning = None;
     match field {
         "policies" => {
-            m.insert("token_policies".into(), json!(role.token_policies));
+            m.insert("token_policies".into(), json!(role.token.token_policies));
             if !role.policies.is_empty() {
                 m.insert("policies".into(), json!(role.policies));
             }
@@ -87,7 +60,8 @@ fn read(role: &RoleEntry, field: &str) -> Response {
             m.insert("secret_id_bound_cidrs".into(), json!(role.secret_id_bound_cidrs));
         }
         "token-bound-cidrs" => {
-            let cidrs = if role.token_bound_cidrs.is_empty() { Value::Null } else { json!(role.token_bound_cidrs) };
+            let cidrs =
+                if role.token.token_bound_cidrs.is_empty() { Value::Null } else { json!(role.token.token_bound_cidrs) };
             m.insert("token_bound_cidrs".into(), cidrs);
         }
         "bind-secret-id" => {
@@ -100,19 +74,19 @@ fn read(role: &RoleEntry, field: &str) -> Response {
             m.insert("secret_id_ttl".into(), json!(role.secret_id_ttl));
         }
         "period" => {
-            m.insert("token_period".into(), json!(role.token_period));
+            m.insert("token_period".into(), json!(role.token.token_period));
             if role.period > 0 {
                 m.insert("period".into(), json!(role.period));
             }
         }
         "token-num-uses" => {
-            m.insert("token_num_uses".into(), json!(role.token_num_uses));
+            m.insert("token_num_uses".into(), json!(role.token.token_num_uses));
         }
         "token-ttl" => {
-            m.insert("token_ttl".into(), json!(role.token_ttl));
+            m.insert("token_ttl".into(), json!(role.token.token_ttl));
         }
         "token-max-ttl" => {
-            m.insert("token_max_ttl".into(), json!(role.token_max_ttl));
+            m.insert("token_max_ttl".into(), json!(role.token.token_max_ttl));
         }
         "role-id" => {
             m.insert("role_id".into(), json!(role.role_id));
@@ -128,50 +102,46 @@ fn read(role: &RoleEntry, field: &str) -> Response {
     }
 }
 
-fn update(inner: &Inner, role: &mut RoleEntry, data: &Map<String, Value>, field: &str) -> Result<(), CoreError> {
+fn update(inner: &Inner, role: &mut RoleEntry, d: &FieldData, field: &str) -> Result<(), CoreError> {
     let missing = |what: &str| bad(format!("missing {what}"));
     match field {
         "policies" => {
-            let (tp, p) = (string_list(data, "token_policies")?, string_list(data, "policies")?);
+            let (tp, p) = (d.strings("token_policies"), d.strings("policies"));
             match (tp, p) {
                 (Some(tp), p) => {
-                    role.token_policies = parse_policies(&tp);
-                    role.policies = if p.is_some() { role.token_policies.clone() } else { Vec::new() };
+                    role.token.token_policies = parse_policies(tp);
+                    role.policies = if p.is_some() { role.token.token_policies.clone() } else { Vec::new() };
                 }
                 (None, Some(p)) => {
-                    role.policies = parse_policies(&p);
-                    role.token_policies = role.policies.clone();
+                    role.policies = parse_policies(p);
+                    role.token.token_policies = role.policies.clone();
                 }
                 (None, None) => return Err(missing("token_policies")),
             }
         }
-        "bound-cidr-list" | "secret-id-bound-cidrs" | "token-bound-cidrs" => update_cidrs(role, data, field)?,
-        "bind-secret-id" => {
-            role.bind_secret_id = boolean(data, "bind_secret_id")?.ok_or_else(|| missing("bind_secret_id"))?
-        }
+        "bound-cidr-list" | "secret-id-bound-cidrs" | "token-bound-cidrs" => update_cidrs(role, d, field)?,
+        "bind-secret-id" => role.bind_secret_id = d.bool("bind_secret_id").ok_or_else(|| missing("bind_secret_id"))?,
         "secret-id-num-uses" => {
-            let n = int(data, "secret_id_num_uses")?.ok_or_else(|| missing("secret_id_num_uses"))?;
+            let n = d.int("secret_id_num_uses").ok_or_else(|| missing("secret_id_num_uses"))?;
             if n < 0 {
                 return Err(bad("secret_id_num_uses cannot be negative"));
             }
             role.secret_id_num_uses = n;
         }
-        "secret-id-ttl" => {
-            role.secret_id_ttl = duration(data, "secret_id_ttl")?.ok_or_else(|| missing("secret_id_ttl"))?
-        }
+        "secret-id-ttl" => role.secret_id_ttl = d.seconds("secret_id_ttl").ok_or_else(|| missing("secret_id_ttl"))?,
         "period" => {
-            match (duration(data, "token_period")?, duration(data, "period")?) {
+            match (d.seconds("token_period"), d.seconds("period")) {
                 (Some(tp), p) => {
-                    role.token_period = tp;
+                    role.token.token_period = tp;
                     role.period = if p.is_some() { tp } else { 0 };
                 }
                 (None, Some(p)) => {
                     role.period = p;
-                    role.token_period = p;
+                    role.token.token_period = p;
                 }
                 (None, None) => return Err(missing("period")),
             }
-            if role.token_period > inner.max_lease_ttl() {
+            if role.token.token_period > inner.max_lease_ttl() {
                 // Vault names the deprecated value in this message.
                 return Err(bad(format!(
                     "period of \"{}\" is greater than the backend's maximum lease TTL of \"{}\"",
@@ -181,23 +151,23 @@ fn update(inner: &Inner, role: &mut RoleEntry, data: &Map<String, Value>, field:
             }
         }
         "token-num-uses" => {
-            role.token_num_uses = int(data, "token_num_uses")?.ok_or_else(|| missing("token_num_uses"))?
+            role.token.token_num_uses = d.int("token_num_uses").ok_or_else(|| missing("token_num_uses"))?
         }
         "token-ttl" => {
-            role.token_ttl = duration(data, "token_ttl")?.ok_or_else(|| missing("token_ttl"))?;
-            if role.token_max_ttl > 0 && role.token_ttl > role.token_max_ttl {
+            role.token.token_ttl = d.seconds("token_ttl").ok_or_else(|| missing("token_ttl"))?;
+            if role.token.token_max_ttl > 0 && role.token.token_ttl > role.token.token_max_ttl {
                 return Err(bad("token_ttl should not be greater than token_max_ttl"));
             }
         }
         "token-max-ttl" => {
-            role.token_max_ttl = duration(data, "token_max_ttl")?.ok_or_else(|| missing("token_max_ttl"))?;
-            if role.token_max_ttl > 0 && role.token_ttl > role.token_max_ttl {
+            role.token.token_max_ttl = d.seconds("token_max_ttl").ok_or_else(|| missing("token_max_ttl"))?;
+            if role.token.token_max_ttl > 0 && role.token.token_ttl > role.token.token_max_ttl {
                 return Err(bad("token_max_ttl should be greater than or equal to token_ttl"));
             }
         }
         _ => {
             // role-id
-            role.role_id = string(data, "role_id")?.unwrap_or_default();
+            role.role_id = d.str("role_id").unwrap_or_default().to_string();
             if role.role_id.is_empty() {
                 return Err(missing("role_id"));
             }
@@ -207,22 +177,22 @@ fn update(inner: &Inner, role: &mut RoleEntry, data: &Map<String, Value>, field:
 }
 
 /// `pathRoleBoundCIDRUpdateCommon`: each path reads only its own field.
-fn update_cidrs(role: &mut RoleEntry, data: &Map<String, Value>, field: &str) -> Result<(), CoreError> {
+fn update_cidrs(role: &mut RoleEntry, d: &FieldData, field: &str) -> Result<(), CoreError> {
     let keys: &[&str] = match field {
         "bound-cidr-list" => &["bound_cidr_list"],
         "secret-id-bound-cidrs" => &["secret_id_bound_cidrs"],
         _ => &[],
     };
-    if let Some(cidrs) = first_list(data, keys)? {
+    if let Some(cidrs) = d.first_strings(keys) {
         if cidrs.is_empty() {
             return Err(bad("missing bound_cidr_list"));
         }
-        validate_cidrs(&cidrs).map_err(|e| bad(format!("failed to validate CIDR blocks: {e}")))?;
-        role.secret_id_bound_cidrs = Some(cidrs);
-    } else if field == "token-bound-cidrs" && get(data, "token_bound_cidrs").is_some() {
-        let cidrs = string_list(data, "token_bound_cidrs")?.unwrap_or_default();
-        role.token_bound_cidrs =
-            parse_addrs(&cidrs).map_err(|e| bad(format!("failed to parse token_bound_cidrs: {e}")))?;
+        validate_cidrs(cidrs).map_err(|e| bad(format!("failed to validate CIDR blocks: {e}")))?;
+        role.secret_id_bound_cidrs = Some(cidrs.to_vec());
+    } else if field == "token-bound-cidrs" && d.has("token_bound_cidrs") {
+        let cidrs = d.strings("token_bound_cidrs").unwrap_or_default();
+        role.token.token_bound_cidrs =
+            parse_addrs(cidrs).map_err(|e| bad(format!("failed to parse token_bound_cidrs: {e}")))?;
     }
     Ok(())
 }
@@ -231,21 +201,21 @@ fn update_cidrs(role: &mut RoleEntry, data: &Map<String, Value>, field: &str) ->
 fn reset(role: &mut RoleEntry, field: &str) {
     match field {
         "policies" => {
-            role.token_policies.clear();
+            role.token.token_policies.clear();
             role.policies.clear();
         }
         "secret-id-bound-cidrs" => role.secret_id_bound_cidrs = None,
-        "token-bound-cidrs" => role.token_bound_cidrs.clear(),
+        "token-bound-cidrs" => role.token.token_bound_cidrs.clear(),
         "bind-secret-id" => role.bind_secret_id = true,
         "secret-id-num-uses" => role.secret_id_num_uses = 0,
         "secret-id-ttl" => role.secret_id_ttl = 0,
         "period" => {
-            role.token_period = 0;
+            role.token.token_period = 0;
             role.period = 0;
         }
-        "token-num-uses" => role.token_num_uses = 0,
-        "token-ttl" => role.token_ttl = 0,
-        "token-max-ttl" => role.token_max_ttl = 0,
+        "token-num-uses" => role.token.token_num_uses = 0,
+        "token-ttl" => role.token.token_ttl = 0,
+        "token-max-ttl" => role.token.token_max_ttl = 0,
         // bound-cidr-list: the deprecated list is never kept apart, so there is nothing to clear.
         _ => {}
     }
@@ -257,7 +227,7 @@ mod tests {
     use crate::Operation::{Delete, Read, Update};
     use serde_json::{json, Value};
 
-    async fn field(e: &super::super::AppRole, f: &str) -> Value {
+    async fn field(e: &super::super::test_util::TestEngine, f: &str) -> Value {
         Value::Object(must_data(e, Read, &format!("role/r/{f}"), json!({})).await)
     }
 
@@ -369,7 +339,7 @@ mod tests {
         let old = must_role(&e, "r", json!({})).await;
         must_ok(&e, Update, "role/r/role-id", json!({"role_id": "custom-id"})).await;
         assert_eq!(field(&e, "role-id").await, json!({"role_id": "custom-id"}));
-        let inner = e.inner();
+        let inner = e.engine().inner();
         assert!(inner.role_name_for_id(&old).await.unwrap().is_none());
         assert_eq!(inner.role_name_for_id("custom-id").await.unwrap().as_deref(), Some("r"));
     }

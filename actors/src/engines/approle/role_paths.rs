@@ -1,15 +1,13 @@
 //! `role/` (LIST) and `role/<name>` (create, update, read, delete), as Vault's `pathRole*`.
 
-use super::cidr::{parse_addrs, validate_cidrs};
-use super::fields::{
-    bad, boolean, duration, failure, first_list, get, int, parse_policies, string, string_list, MAX_HMAC_INPUT,
-};
+use super::cidr::validate_cidrs;
+use super::fields::{bad, failure, parse_policies, MAX_HMAC_INPUT};
 use super::role::RoleEntry;
 use super::{Inner, SECRET_ID_LOCAL_PREFIX, SECRET_ID_PREFIX};
 use crate::barrier::random_key;
 use crate::duration::format_duration;
-use crate::{CoreError, Request, Response};
-use serde_json::{Map, Value};
+use crate::logical::FieldData;
+use crate::{CoreError, Response};
 
 pub(super) async fn list(inner: &Inner) -> Result<Option<Response>, CoreError> {
     let keys = inner.list_roles().await?;
@@ -40,11 +38,10 @@ pub(super) async fn delete(inner: &Inner, name: &str) -> Result<Option<Response>
 }
 
 /// `pathRoleCreateUpdate`: a write to a missing role creates it with Vault's defaults.
-pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Option<Response>, CoreError> {
+pub(super) async fn write(inner: &Inner, d: &FieldData, name: &str) -> Result<Option<Response>, CoreError> {
     if name.len() > MAX_HMAC_INPUT {
         return Err(bad(format!("role_name is longer than maximum of {MAX_HMAC_INPUT} bytes")));
     }
-    let data = &req.data;
     let _guard = inner.role_lock(name).write().await;
     let existing = inner.load_role(name).await?;
     let create = existing.is_none();
@@ -56,7 +53,7 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
     });
     let mut warnings = Vec::new();
 
-    let token_type = match string(data, "token_type")?.as_deref() {
+    let token_type = match d.str("token_type") {
         Some("default-service") => {
             warnings.push("default-service has no useful meaning; adjusting to service".to_string());
             Some("service".to_string())
@@ -67,9 +64,9 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
         }
         other => other.map(str::to_string),
     };
-    parse_token_fields(&mut role, data, token_type)?;
+    role.token.parse_with_type(d, token_type.as_deref()).map_err(bad)?;
 
-    if let Some(local) = boolean(data, "local_secret_ids")? {
+    if let Some(local) = d.bool("local_secret_ids") {
         if !create {
             return Err(bad("local_secret_ids can only be modified during role creation"));
         }
@@ -79,8 +76,8 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
     }
 
     let previous_role_id = role.role_id.clone();
-    if let Some(id) = string(data, "role_id")? {
-        role.role_id = id;
+    if let Some(id) = d.str("role_id") {
+        role.role_id = id.to_string();
     } else if create {
         role.role_id = uuid::Uuid::new_v4().to_string();
     }
@@ -88,42 +85,42 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
         return Err(bad("invalid role_id supplied, or failed to generate a role_id"));
     }
 
-    match boolean(data, "bind_secret_id")? {
+    match d.bool("bind_secret_id") {
         Some(b) => role.bind_secret_id = b,
         None if create => role.bind_secret_id = true,
         None => {}
     }
 
-    if let Some(cidrs) = first_list(data, &["secret_id_bound_cidrs", "bound_cidr_list"])? {
-        validate_cidrs(&cidrs).map_err(|e| failure(format!("failed to validate CIDR blocks: {e}")))?;
-        role.secret_id_bound_cidrs = Some(cidrs);
+    if let Some(cidrs) = d.first_strings(&["secret_id_bound_cidrs", "bound_cidr_list"]) {
+        validate_cidrs(cidrs).map_err(|e| failure(format!("failed to validate CIDR blocks: {e}")))?;
+        role.secret_id_bound_cidrs = Some(cidrs.to_vec());
     }
 
-    if let Some(n) = int(data, "secret_id_num_uses")? {
+    if let Some(n) = d.int("secret_id_num_uses") {
         role.secret_id_num_uses = n;
     }
     if role.secret_id_num_uses < 0 {
         return Err(bad("secret_id_num_uses cannot be negative"));
     }
-    if let Some(ttl) = duration(data, "secret_id_ttl")? {
+    if let Some(ttl) = d.seconds("secret_id_ttl") {
         role.secret_id_ttl = ttl;
     }
 
     // tokenutil.UpgradeValue: the deprecated names follow the new ones.
-    let (has_token_policies, has_policies) = (get(data, "token_policies").is_some(), get(data, "policies").is_some());
+    let (has_token_policies, has_policies) = (d.has("token_policies"), d.has("policies"));
     if !has_token_policies && has_policies {
-        role.policies = parse_policies(&string_list(data, "policies")?.unwrap_or_default());
-        role.token_policies = role.policies.clone();
+        role.policies = parse_policies(d.strings("policies").unwrap_or_default());
+        role.token.token_policies = role.policies.clone();
     } else if has_token_policies {
-        role.policies = if has_policies { role.token_policies.clone() } else { Vec::new() };
+        role.policies = if has_policies { role.token.token_policies.clone() } else { Vec::new() };
     }
-    let (has_token_period, period) = (get(data, "token_period").is_some(), duration(data, "period")?);
+    let (has_token_period, period) = (d.has("token_period"), d.seconds("period"));
     match (has_token_period, period) {
         (false, Some(p)) => {
             role.period = p;
-            role.token_period = p;
+            role.token.token_period = p;
         }
-        (true, Some(_)) => role.period = role.token_period,
+        (true, Some(_)) => role.period = role.token.token_period,
         (true, None) => role.period = 0,
         (false, None) => {}
     }
@@ -135,7 +132,7 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
             format_duration(inner.max_lease_ttl())
         )));
     }
-    if role.token_max_ttl > inner.max_lease_ttl() {
+    if role.token.token_max_ttl > inner.max_lease_ttl() {
         warnings.push(
             "token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"
                 .to_string(),
@@ -147,62 +144,6 @@ pub(super) async fn write(inner: &Inner, req: &Request, name: &str) -> Result<Op
         return Ok(None);
     }
     Ok(Some(Response { warnings, ..Default::default() }))
-}
-
-/// `tokenutil.ParseTokenFields`: the `token_*` fields every auth method shares.
-fn parse_token_fields(
-    role: &mut RoleEntry,
-    data: &Map<String, Value>,
-    token_type: Option<String>,
-) -> Result<(), CoreError> {
-    if let Some(cidrs) = string_list(data, "token_bound_cidrs")? {
-        role.token_bound_cidrs = parse_addrs(&cidrs).map_err(bad)?;
-    }
-    if let Some(v) = duration(data, "token_explicit_max_ttl")? {
-        role.token_explicit_max_ttl = v;
-    }
-    if let Some(v) = duration(data, "token_max_ttl")? {
-        role.token_max_ttl = v;
-    }
-    if let Some(v) = boolean(data, "token_no_default_policy")? {
-        role.token_no_default_policy = v;
-    }
-    if let Some(v) = duration(data, "token_period")? {
-        role.token_period = v;
-    }
-    if let Some(v) = string_list(data, "token_policies")? {
-        role.token_policies = v;
-    }
-    if let Some(t) = token_type {
-        role.token_type = match t.as_str() {
-            "" | "default" => "default".into(),
-            "service" | "batch" => t,
-            other => return Err(bad(format!("invalid 'token_type' value \"{other}\""))),
-        };
-    }
-    if let Some(v) = int(data, "token_num_uses")? {
-        role.token_num_uses = v;
-    }
-    if role.token_num_uses < 0 {
-        return Err(bad("'token_num_uses' cannot be negative"));
-    }
-    if role.token_type == "batch" {
-        if role.token_period != 0 {
-            return Err(bad("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens"));
-        }
-        if role.token_num_uses != 0 {
-            return Err(bad(
-                "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count",
-            ));
-        }
-    }
-    if let Some(v) = duration(data, "token_ttl")? {
-        role.token_ttl = v;
-    }
-    if role.token_ttl > 0 && role.token_max_ttl > 0 && role.token_ttl > role.token_max_ttl {
-        return Err(bad("'token_ttl' cannot be greater than 'token_max_ttl'"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

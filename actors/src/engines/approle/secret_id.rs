@@ -234,7 +234,7 @@ mod tests {
     async fn storage_never_holds_the_secret_id() {
         let e = must_engine().await;
         must_role(&e, "r", json!({})).await;
-        let inner = e.inner();
+        let inner = e.engine().inner();
         let role = inner.load_role("r").await.unwrap().unwrap();
         let secret = "a-very-recognizable-secret-id-0123456789";
         inner.register_secret_id(&role, secret, new_secret(0, 0)).await.unwrap();
@@ -252,7 +252,7 @@ mod tests {
     async fn expired_entries_read_as_absent_and_are_deleted() {
         let e = must_engine().await;
         must_role(&e, "r", json!({})).await;
-        let inner = e.inner();
+        let inner = e.engine().inner();
         let role = inner.load_role("r").await.unwrap().unwrap();
         let entry = inner.register_secret_id(&role, "s", new_secret(60, 0)).await.unwrap();
         let key = inner.secret_id_key(&role, "s").unwrap();

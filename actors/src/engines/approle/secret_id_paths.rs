@@ -2,17 +2,18 @@
 //! `secret-id-accessor/lookup|destroy`, as Vault's handlers answer them.
 
 use super::cidr::{validate_cidrs, verify_subset};
-use super::fields::{bad, duration, failure, int, parse_metadata, string, string_list};
+use super::fields::{bad, failure, parse_metadata};
 use super::role::RoleEntry;
 use super::secret_id::NewSecretId;
 use super::Inner;
-use crate::{CoreError, Request, Response};
+use crate::logical::FieldData;
+use crate::{CoreError, Response};
 use serde_json::{json, Map};
 
 /// Vault's `handleRoleSecretIDCommon`; `custom` is the caller's secret ID for `custom-secret-id`.
 pub(super) async fn generate(
     inner: &Inner,
-    req: &Request,
+    d: &FieldData,
     name: &str,
     custom: Option<String>,
 ) -> Result<Option<Response>, CoreError> {
@@ -20,7 +21,6 @@ pub(super) async fn generate(
     if secret_id.is_empty() {
         return Err(bad("missing secret_id"));
     }
-    let data = &req.data;
     let _guard = inner.role_lock(name).read().await;
     let role = inner
         .load_role(name)
@@ -30,14 +30,14 @@ pub(super) async fn generate(
         return Err(bad("bind_secret_id is not set on the role"));
     }
 
-    let cidr_list = string_list(data, "cidr_list")?.unwrap_or_default();
+    let cidr_list = d.strings("cidr_list").map(<[String]>::to_vec).unwrap_or_default();
     validate_cidrs(&cidr_list).map_err(|e| failure(format!("failed to validate CIDR blocks: {e}")))?;
     verify_subset(&cidr_list, role.bound_cidrs()).map_err(failure)?;
-    let token_bound_cidrs = string_list(data, "token_bound_cidrs")?.unwrap_or_default();
+    let token_bound_cidrs = d.strings("token_bound_cidrs").map(<[String]>::to_vec).unwrap_or_default();
     validate_cidrs(&token_bound_cidrs).map_err(|e| failure(format!("failed to validate token CIDR blocks: {e}")))?;
-    verify_subset(&token_bound_cidrs, &role.token_bound_cidrs).map_err(failure)?;
+    verify_subset(&token_bound_cidrs, &role.token.token_bound_cidrs).map_err(failure)?;
 
-    let num_uses = match int(data, "num_uses")? {
+    let num_uses = match d.int("num_uses") {
         Some(n) if n < 0 => return Err(bad("num_uses cannot be negative")),
         Some(n) if role.secret_id_num_uses > 0 && (n == 0 || n > role.secret_id_num_uses) => {
             return Err(bad("num_uses cannot be higher than the role's secret_id_num_uses"))
@@ -45,14 +45,14 @@ pub(super) async fn generate(
         Some(n) => n,
         None => role.secret_id_num_uses,
     };
-    let ttl = match duration(data, "ttl")? {
+    let ttl = match d.seconds("ttl") {
         Some(t) if role.secret_id_ttl > 0 && (t == 0 || t > role.secret_id_ttl) => {
             return Err(bad("ttl cannot be longer than the role's secret_id_ttl"))
         }
         Some(t) => t,
         None => role.secret_id_ttl,
     };
-    let metadata = parse_metadata(&string(data, "metadata")?.unwrap_or_default())?;
+    let metadata = parse_metadata(d.str("metadata").unwrap_or_default())?;
 
     let new = NewSecretId { num_uses, ttl, metadata, cidr_list, token_bound_cidrs };
     let entry = inner.register_secret_id(&role, &secret_id, new).await?;
@@ -79,12 +79,12 @@ async fn must_role(inner: &Inner, name: &str) -> Result<RoleEntry, CoreError> {
     inner.load_role(name).await?.ok_or_else(|| failure(format!("role \"{name}\" does not exist")))
 }
 
-fn required(req: &Request, field: &str) -> Result<String, CoreError> {
-    string(&req.data, field)?.filter(|s| !s.is_empty()).ok_or_else(|| bad(format!("missing {field}")))
+fn required(d: &FieldData, field: &str) -> Result<String, CoreError> {
+    d.str(field).filter(|s| !s.is_empty()).map(str::to_string).ok_or_else(|| bad(format!("missing {field}")))
 }
 
-pub(super) async fn lookup(inner: &Inner, req: &Request, name: &str) -> Result<Option<Response>, CoreError> {
-    let secret_id = required(req, "secret_id")?;
+pub(super) async fn lookup(inner: &Inner, d: &FieldData, name: &str) -> Result<Option<Response>, CoreError> {
+    let secret_id = required(d, "secret_id")?;
     let _guard = inner.role_lock(name).read().await;
     let role = must_role(inner, name).await?;
     let key = inner.secret_id_key(&role, &secret_id)?;
@@ -97,8 +97,8 @@ pub(super) async fn lookup(inner: &Inner, req: &Request, name: &str) -> Result<O
     Ok(Some(Response::with_data(entry.response_data())))
 }
 
-pub(super) async fn destroy(inner: &Inner, req: &Request, name: &str) -> Result<Option<Response>, CoreError> {
-    let secret_id = required(req, "secret_id")?;
+pub(super) async fn destroy(inner: &Inner, d: &FieldData, name: &str) -> Result<Option<Response>, CoreError> {
+    let secret_id = required(d, "secret_id")?;
     let _guard = inner.role_lock(name).read().await;
     let role = must_role(inner, name).await?;
     let key = inner.secret_id_key(&role, &secret_id)?;
@@ -109,8 +109,8 @@ pub(super) async fn destroy(inner: &Inner, req: &Request, name: &str) -> Result<
     Ok(None)
 }
 
-pub(super) async fn accessor_lookup(inner: &Inner, req: &Request, name: &str) -> Result<Option<Response>, CoreError> {
-    let accessor = required(req, "secret_id_accessor")?;
+pub(super) async fn accessor_lookup(inner: &Inner, d: &FieldData, name: &str) -> Result<Option<Response>, CoreError> {
+    let accessor = required(d, "secret_id_accessor")?;
     let _guard = inner.role_lock(name).read().await;
     let role = must_role(inner, name).await?;
     let Some(index) = inner.accessor_entry(&role, &accessor).await? else {
@@ -127,8 +127,8 @@ pub(super) async fn accessor_lookup(inner: &Inner, req: &Request, name: &str) ->
     Ok(inner.load_live_secret_id(&role, &path).await?.map(|entry| Response::with_data(entry.response_data())))
 }
 
-pub(super) async fn accessor_destroy(inner: &Inner, req: &Request, name: &str) -> Result<Option<Response>, CoreError> {
-    let accessor = required(req, "secret_id_accessor")?;
+pub(super) async fn accessor_destroy(inner: &Inner, d: &FieldData, name: &str) -> Result<Option<Response>, CoreError> {
+    let accessor = required(d, "secret_id_accessor")?;
     let _guard = inner.role_lock(name).read().await;
     let role = must_role(inner, name).await?;
     let index = inner

@@ -136,7 +136,7 @@ mod tests {
         must_role(&e, "r", json!({})).await;
         let (_, keep) = must_secret_id(&e, "r", json!({})).await;
         must_secret_id(&e, "r", json!({"ttl": 30})).await;
-        let inner = e.inner();
+        let inner = e.engine().inner();
         let role = inner.load_role("r").await.unwrap().unwrap();
 
         // A dangling accessor (its secret ID vanished) and a secret ID without an accessor.

@@ -88,6 +88,12 @@ pub(crate) fn parse_addrs(items: &[String]) -> Result<Vec<String>, String> {
 impl TokenParams {
     /// Vault's `ParseTokenFields`: applies the `token_*` fields present in `data`.
     pub fn parse(&mut self, data: &FieldData) -> Result<(), String> {
+        self.parse_with_type(data, data.str("token_type"))
+    }
+
+    /// [`TokenParams::parse`] with the `token_type` the method settled on (AppRole turns
+    /// `default-service` into `service` first, with a warning).
+    pub fn parse_with_type(&mut self, data: &FieldData, token_type: Option<&str>) -> Result<(), String> {
         if let Some(cidrs) = data.strings("token_bound_cidrs") {
             self.token_bound_cidrs = parse_addrs(cidrs)?;
         }
@@ -106,7 +112,7 @@ impl TokenParams {
         if let Some(v) = data.strings("token_policies") {
             self.token_policies = v.to_vec();
         }
-        if let Some(t) = data.str("token_type") {
+        if let Some(t) = token_type {
             self.token_type = match t {
                 "" | "default" | "default-service" => String::new(),
                 "service" | "batch" => t.to_string(),
