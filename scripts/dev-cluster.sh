@@ -11,7 +11,7 @@
 # Environment:
 #   STRONGBOX_CLUSTER_DIR   where data, logs and init.json live (default <repo>/.dev-cluster)
 #   STRONGBOX_BASE_PORT     BASE_PORT above (default 8200: node 1 on 8210)
-#   STRONGBOX_BIN           the binary (default: built with `cargo build -p strongbox-node`)
+#   STRONGBOX_BIN           the binary (default: built by scripts/build.sh)
 # The unseal key and root token are in $STRONGBOX_CLUSTER_DIR/init.json (a development
 # cluster: one key share).
 set -euo pipefail
@@ -29,10 +29,7 @@ binary() {
         echo "$STRONGBOX_BIN"
         return
     fi
-    (cd "$REPO" && cargo build -q -p strongbox-node >&2)
-    local target
-    target=$(cd "$REPO" && cargo metadata --format-version 1 --no-deps | json_field '["target_directory"]')
-    echo "$target/debug/strongbox"
+    "$REPO/scripts/build.sh"
 }
 
 wait_http() {

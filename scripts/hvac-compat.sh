@@ -94,7 +94,7 @@ fi
 # --- the server binary -------------------------------------------------------
 STRONGBOX_BIN="${STRONGBOX_BIN:-$REPO_ROOT/target/debug/strongbox}"
 STRONGBOX_BIN="$(compat_abspath "$STRONGBOX_BIN")"
-[ -x "$STRONGBOX_BIN" ] || compat_die "STRONGBOX_BIN=$STRONGBOX_BIN is not an executable file (build it first: cargo build -p strongbox-node)"
+[ -x "$STRONGBOX_BIN" ] || compat_die "STRONGBOX_BIN=$STRONGBOX_BIN is not an executable file (build it first: scripts/build.sh)"
 export STRONGBOX_BIN
 
 # --- deselect list -----------------------------------------------------------

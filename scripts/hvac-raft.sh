@@ -20,7 +20,7 @@ COMPAT_NAME=hvac-raft
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/compat/venv.sh"
 
 STRONGBOX_BIN="$(compat_abspath "${STRONGBOX_BIN:-$REPO_ROOT/target/debug/strongbox}")"
-[ -x "$STRONGBOX_BIN" ] || compat_die "STRONGBOX_BIN=$STRONGBOX_BIN is not an executable file (build it first: cargo build -p strongbox-node)"
+[ -x "$STRONGBOX_BIN" ] || compat_die "STRONGBOX_BIN=$STRONGBOX_BIN is not an executable file (build it first: scripts/build.sh)"
 export STRONGBOX_BIN
 export STRONGBOX_BASE_PORT="${STRONGBOX_BASE_PORT:-18300}"
 
