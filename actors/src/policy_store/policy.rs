@@ -226,21 +226,7 @@ fn parse_err(msg: impl Into<String>) -> PolicyError {
     PolicyError::Parse(msg.into())
 }
 
-/// Formats errors as hashicorp/go-multierror does.
-fn multierror(errors: &[String]) -> String {
-    let mut out = if errors.len() == 1 {
-        "1 error occurred:\n".to_string()
-    } else {
-        format!("{} errors occurred:\n", errors.len())
-    };
-    for e in errors {
-        out.push_str("\t* ");
-        out.push_str(e);
-        out.push('\n');
-    }
-    out.push('\n');
-    out
-}
+use crate::logical::go::multierror;
 
 fn invalid_key(key: &str, line: Option<usize>) -> String {
     match line {

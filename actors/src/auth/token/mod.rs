@@ -81,12 +81,7 @@ fn is_known(path: &str) -> bool {
     KNOWN.contains(&path) || path.strip_prefix("create/").is_some_and(is_name)
 }
 
-/// Vault's `GenericNameRegex`: word characters, `-` and `.`, starting and ending with a word
-/// character.
-pub(crate) fn is_name(name: &str) -> bool {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    name.starts_with(word) && name.ends_with(word) && name.chars().all(|c| word(c) || c == '-' || c == '.')
-}
+pub(crate) use crate::logical::decode::is_name;
 
 /// The calling token; the pipeline sets it on every authenticated request.
 fn caller(req: &Request) -> Result<&Arc<TokenEntry>, CoreError> {
