@@ -76,11 +76,14 @@ else
 fi
 
 # Fuzz every operation against the live node, bounded in time. The token is root's, so the
-# requests reach the handlers rather than stopping at the ACL.
+# requests reach the handlers rather than stopping at the ACL. Three operations would end the
+# run rather than test anything: sealing the node, stepping it down, and revoking the token
+# the requests carry.
 # From the scratch directory: schemathesis keeps a cache in its working directory.
 if cd "$WORK" && SCHEMATHESIS_HOOKS=vault_errors_hook PYTHONPATH="$COMPAT_DIR" "$STRONGBOX_VENV/bin/schemathesis" run "$WORK/openapi.json" \
     --url "$ADDR/v1" -H "X-Vault-Token: root" \
     --checks only_vaults_own_server_errors,vault_error_format \
+    --exclude-path-regex '^/(sys/seal|sys/step-down|auth/token/revoke-self)$' \
     --phases examples,coverage,fuzzing --max-time "$MAX_TIME" --workers 1 --seed "${OPENAPI_CHECK_SEED:-20261203}" \
     --request-timeout 10 --no-color >"$WORK/schemathesis.log" 2>&1; then
     ok "schemathesis: no 5xx but Vault's own, every error in Vault's format"

@@ -1,7 +1,8 @@
-//! Request path step 4 (DESIGN.md): ACL checks as Vault's `CheckToken` makes them, the
-//! sudo-protected and unauthenticated path lists, and the capability reports behind
-//! `sys/capabilities*`.
+//! Request path step 4 (DESIGN.md): ACL checks as Vault's `CheckToken` makes them, with the
+//! sudo-protected paths the serving backend's table declares (`PathsSpecial.root`), and the
+//! capability reports behind `sys/capabilities*`.
 
+use crate::builtin::Builtin;
 use crate::core::Core;
 use crate::engines::LogicalBackend;
 use crate::logical::matches_special;
@@ -9,61 +10,6 @@ use crate::policy_store::{Acl, AclOperation};
 use crate::token_store::TokenEntry;
 use crate::{CoreError, Operation, Request};
 use std::sync::Arc;
-
-/// Paths that need `sudo` besides the operation's own capability: the sys backend's
-/// `PathsSpecial.Root` (vault/logical_system.go) and the token store's (vault/token_store.go),
-/// with their mount prefixes. A trailing `*` makes a prefix, as in Vault's router.
-const SUDO_PATHS: &[&str] = &[
-    "sys/auth/*",
-    "sys/remount",
-    "sys/audit",
-    "sys/audit/*",
-    "sys/raw",
-    "sys/raw/*",
-    "sys/rotate",
-    // Not in Vault's list, which predates the path; it does exactly what sys/rotate does.
-    "sys/rotate/keyring",
-    "sys/config/cors",
-    "sys/config/auditing/*",
-    "sys/config/ui/headers/*",
-    "sys/plugins/catalog/*",
-    "sys/plugins/runtimes/catalog/*",
-    "sys/revoke-prefix/*",
-    "sys/revoke-force/*",
-    "sys/leases/revoke-prefix/*",
-    "sys/leases/revoke-force/*",
-    "sys/leases/lookup/*",
-    "sys/storage/raft/snapshot-auto/config/*",
-    "sys/leases",
-    "sys/internal/inspect/*",
-    "sys/seal",
-    "sys/step-down",
-    "auth/token/revoke-orphan/*",
-    "auth/token/accessors*",
-];
-
-/// Logical paths a client may call without a token: the sys backend's
-/// `PathsSpecial.Unauthenticated` that this node serves. (The seal, init and health endpoints
-/// are raw handlers in the api crate and never reach the pipeline.)
-const UNAUTHENTICATED_PATHS: &[&str] = &[
-    "sys/wrapping/lookup",
-    "sys/wrapping/pubkey",
-    "sys/internal/ui/mounts",
-    "sys/internal/ui/mounts/*",
-    "sys/internal/specs/openapi",
-    "sys/storage/raft/bootstrap/challenge",
-    "sys/storage/raft/bootstrap/answer",
-];
-
-/// Whether `path` needs `sudo` (or root) on top of its capability.
-pub fn is_sudo_path(path: &str) -> bool {
-    matches_special(SUDO_PATHS, path)
-}
-
-/// Whether `path` is served without a token.
-pub fn is_unauthenticated(path: &str) -> bool {
-    matches_special(UNAUTHENTICATED_PATHS, path)
-}
 
 impl Core {
     /// The compiled ACL of a token's policies (cached per policy snapshot).
@@ -90,8 +36,7 @@ impl Core {
         };
         let op = AclOperation::for_request(req.operation, exists);
         let decision = acl.allow_wrapped(op, &req.path, &req.data, req.wrap_ttl);
-        let sudo_path = is_sudo_path(&req.path)
-            || backend.is_some_and(|b| matches_special(b.special_paths().root, &req.relative_path));
+        let sudo_path = backend.is_some_and(|b| matches_special(b.special_paths().root, &req.relative_path));
         if !decision.allowed || (sudo_path && !decision.sudo) {
             return Err(CoreError::PermissionDenied);
         }
@@ -102,7 +47,9 @@ impl Core {
     pub async fn check_token(&self, token: Option<&str>, op: Operation, path: &str) -> Result<(), CoreError> {
         // The raw handlers do not pass the client's address: CIDR-bound tokens are refused.
         let entry = self.authenticate(token, None).await?;
-        self.authorize(&Request::new(op, path), &entry, None).await
+        let mut req = Request::new(op, path);
+        let builtin = Builtin::route(self, &mut req)?;
+        self.authorize(&req, &entry, builtin.as_ref().map(|b| b as &dyn LogicalBackend)).await
     }
 
     /// Whether `entry` holds `sudo` on `path` (Vault's `SudoPrivilege`), for handlers that
@@ -122,35 +69,5 @@ impl Core {
         }
         let caps = self.acl_for(entry)?.capabilities(path);
         Ok(if caps.is_empty() { vec!["deny".into()] } else { caps })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sudo_paths_follow_vaults_prefix_rules() {
-        assert!(is_sudo_path("sys/auth/userpass"));
-        assert!(!is_sudo_path("sys/auth"));
-        assert!(is_sudo_path("sys/seal"));
-        assert!(!is_sudo_path("sys/seal-status"));
-        assert!(is_sudo_path("sys/leases"));
-        assert!(is_sudo_path("sys/leases/lookup/x/y"));
-        assert!(!is_sudo_path("sys/leases/lookup"));
-        assert!(is_sudo_path("auth/token/accessors"));
-        assert!(is_sudo_path("auth/token/accessors/"));
-        assert!(is_sudo_path("auth/token/revoke-orphan/abc"));
-        assert!(!is_sudo_path("auth/token/revoke-orphan"));
-        assert!(!is_sudo_path("secret/data/x"));
-    }
-
-    #[test]
-    fn unauthenticated_paths_are_vaults() {
-        assert!(is_unauthenticated("sys/internal/ui/mounts"));
-        assert!(is_unauthenticated("sys/internal/ui/mounts/secret"));
-        assert!(is_unauthenticated("sys/wrapping/lookup"));
-        assert!(!is_unauthenticated("sys/wrapping/unwrap"));
-        assert!(!is_unauthenticated("sys/mounts"));
     }
 }

@@ -39,6 +39,11 @@ pub enum CoreError {
     Internal(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// An error a handler returned as a Go `error` rather than as an error response: Vault's
+    /// core lists it with go-multierror ("1 error occurred:\n\t* ...") on every request but a
+    /// login, keeping its status. See [`CoreError::listed`].
+    #[error("{}", crate::logical::go::multierror(&[.0.to_string()]))]
+    Listed(Box<CoreError>),
 }
 
 impl CoreError {
@@ -56,6 +61,7 @@ impl CoreError {
             CoreError::UnsupportedOperation => 405,
             CoreError::TooLarge => 413,
             CoreError::Internal(_) | CoreError::Storage(_) => 500,
+            CoreError::Listed(inner) => inner.status(),
         }
     }
 
@@ -73,6 +79,34 @@ impl CoreError {
 
     pub fn internal(msg: impl std::fmt::Display) -> Self {
         CoreError::Internal(msg.to_string())
+    }
+
+    /// Vault's second error shape: this error as a handler's Go error, which the client reads
+    /// wrapped by go-multierror. The first shape, an error response (`logical.ErrorResponse`),
+    /// is the error as it is. Listing twice changes nothing.
+    pub fn listed(self) -> Self {
+        match self {
+            CoreError::Listed(_) => self,
+            other => CoreError::Listed(Box::new(other)),
+        }
+    }
+
+    /// The error itself, listed or not.
+    pub fn unlisted(&self) -> &CoreError {
+        match self {
+            CoreError::Listed(inner) => inner.unlisted(),
+            other => other,
+        }
+    }
+
+    /// The shape a backend's error reaches the client in (Vault's `handleRequest` versus
+    /// `handleLoginRequest`): the framework's own 404 and 405 are Go errors, listed on every
+    /// request but a login; everything else already has its shape.
+    pub fn shaped(self, login: bool) -> Self {
+        match self {
+            CoreError::UnsupportedPath | CoreError::UnsupportedOperation if !login => self.listed(),
+            other => other,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod authorize;
 pub mod barrier;
+mod builtin;
 pub mod core;
 pub mod duration;
 pub mod engines;

@@ -1,35 +1,15 @@
 //! The request path (DESIGN.md): sealed? → standby? → authenticate → authorize → audit →
 //! route → lease → wrap → audit. Steps whose actors arrive in later work are marked as seams.
 
-use crate::authorize::is_unauthenticated;
+use crate::builtin::Builtin;
 use crate::core::Core;
-use crate::logical::matches_special;
+use crate::logical::{matches_special, LogicalBackend};
 use crate::mount_table::MountConfig;
 use crate::mount_table::Route;
 use crate::token_store::TokenEntry;
-use crate::{auth, system, CoreError, Operation, Request, Response};
+use crate::{CoreError, Operation, Request, Response};
 use std::net::IpAddr;
 use std::sync::Arc;
-
-/// Who serves a path: the system backend, the token store, or a mount through the router.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Target {
-    System,
-    TokenStore,
-    Router,
-}
-
-impl Target {
-    fn of(path: &str) -> Target {
-        if path == "sys" || path.starts_with("sys/") {
-            Target::System
-        } else if auth::token::is_token_path(path) {
-            Target::TokenStore
-        } else {
-            Target::Router
-        }
-    }
-}
 
 impl Core {
     /// Resolves the calling token; unknown or missing tokens are denied, and so are tokens bound
@@ -68,12 +48,16 @@ impl Core {
         if matches!(req.path.as_str(), "sys/wrapping/lookup" | "sys/wrapping/rewrap" | "sys/wrapping/unwrap") {
             self.validate_wrapping_token(&req).await?;
         }
-        let target = Target::of(&req.path);
-        let route = if target == Target::Router { self.resolve(&mut req) } else { None };
-        let unauthenticated = is_unauthenticated(&req.path)
-            || route
-                .as_ref()
-                .is_some_and(|r| matches_special(r.backend.special_paths().unauthenticated, &req.relative_path));
+        // The backend: one built into the node (`sys/`, `auth/token/`) or a mount.
+        let builtin = Builtin::route(self, &mut req)?;
+        let route = if builtin.is_none() { self.resolve(&mut req) } else { None };
+        let backend: Option<&dyn LogicalBackend> = match (&builtin, &route) {
+            (Some(b), _) => Some(b),
+            (None, Some(r)) => Some(&*r.backend),
+            (None, None) => None,
+        };
+        let unauthenticated =
+            backend.is_some_and(|b| matches_special(b.special_paths().unauthenticated, &req.relative_path));
         let token = match (unauthenticated, req.client_token.as_deref()) {
             (true, None) => None,
             (true, Some(t)) => self.tokens.lookup(t).await?.filter(|e| e.allows_addr(req.remote_addr)),
@@ -88,13 +72,13 @@ impl Core {
             req.policies = entry.policies.clone();
             req.token_entry = Some(entry.clone());
             if !unauthenticated {
-                if let Err(e) = self.authorize(&req, entry, route.as_ref().map(|r| &*r.backend)).await {
+                if let Err(e) = self.authorize(&req, entry, backend).await {
                     self.finish_last_use(entry).await;
                     return Err(e);
                 }
             }
         }
-        let result = self.serve(&mut req, target, route).await;
+        let result = self.serve(&mut req, builtin.as_ref(), route).await.map_err(|e| e.shaped(unauthenticated));
         if let Some(entry) = &token {
             self.finish_last_use(entry).await;
         }
@@ -105,15 +89,13 @@ impl Core {
     async fn serve(
         &self,
         req: &mut Request,
-        target: Target,
+        builtin: Option<&Builtin<'_>>,
         route: Option<Route>,
     ) -> Result<Option<Response>, CoreError> {
         // 5. Audit the request: seam for the audit broker.
         // 6. Route.
-        let resp = if target == Target::System {
-            system::handle(self, req).await?
-        } else if target == Target::TokenStore {
-            auth::token::handle(self, req).await?
+        let resp = if let Some(builtin) = builtin {
+            builtin.handle(req).await?
         } else {
             let Some(route) = route else {
                 return Err(CoreError::NotFoundMessage(format!(

@@ -91,10 +91,11 @@ impl Core {
     /// The wrapping token a `sys/wrapping/*` request names: the `token` field, else the caller's
     /// own token (already authenticated, and its use already spent, by the pipeline).
     async fn wrapping_token(&self, req: &Request, spend_use: bool) -> Result<Arc<TokenEntry>, CoreError> {
-        let named = crate::system::fields::string(&req.data, "token")?.filter(|t| !t.is_empty());
+        // The table has checked `token` is a string where sent.
+        let named = req.data.get("token").and_then(serde_json::Value::as_str).filter(|t| !t.is_empty());
         let entry = match named {
             Some(token) => {
-                let entry = self.tokens.lookup(&token).await?.ok_or_else(not_valid)?;
+                let entry = self.tokens.lookup(token).await?.ok_or_else(not_valid)?;
                 if spend_use {
                     self.tokens.use_token(&entry).await?.ok_or_else(not_valid)?
                 } else {

@@ -6,7 +6,6 @@
 use super::EngineContext;
 use crate::barrier::BarrierView;
 use crate::handler;
-use crate::logical::go::multierror;
 use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, Reply};
 use crate::wrapping::CUBBYHOLE_VIEW;
 use crate::{CoreError, Request, Response};
@@ -63,7 +62,7 @@ impl Cubbyhole {
         }
         if req.data.is_empty() {
             // Vault answers this with a Go error: a 500, wrapped by go-multierror.
-            return Err(CoreError::internal(multierror(&["missing data fields".into()])));
+            return Err(CoreError::internal("missing data fields").listed());
         }
         view.put_json(path, &req.data).await?;
         Ok(None)

@@ -10,7 +10,7 @@ use crate::CoreError;
 /// How a revocation failed: what the caller answers (400 with Vault's wording) and whether a
 /// retry can help (Vault's `errIsUnrecoverable`).
 pub(crate) fn is_unrecoverable(e: &CoreError) -> bool {
-    matches!(e, CoreError::UnsupportedOperation | CoreError::UnsupportedPath | CoreError::InvalidRequest(_))
+    matches!(e.unlisted(), CoreError::UnsupportedOperation | CoreError::UnsupportedPath | CoreError::InvalidRequest(_))
 }
 
 /// Vault's wording for a failed revocation: the engine's error as "failed to revoke entry",

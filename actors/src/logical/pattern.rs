@@ -6,6 +6,8 @@
 //! - `data/{path:leaf}`: the rest of the path, not empty and not ending in `/` (a key, not a
 //!   folder);
 //! - `metadata/{path:any}`: the rest of the path, possibly empty;
+//! - `mounts/{path:rest}/tune`: a tail capture may be followed by literal segments only (Vault's
+//!   `mounts/(?P<path>.+?)/tune`): the capture is what comes before them;
 //! - `users/?`: a trailing optional slash (list paths).
 //!
 //! Captures reach the handler as string fields of the same name.
@@ -66,11 +68,11 @@ impl Pattern {
                 });
             }
         }
-        let tail_captures =
-            segs.iter().filter(|s| matches!(s, Seg::Cap(_, Capture::Rest | Capture::Leaf | Capture::Any))).count();
-        let last_is_tail = matches!(segs.last(), Some(Seg::Cap(_, Capture::Rest | Capture::Leaf | Capture::Any)));
-        if tail_captures > 1 || (tail_captures == 1 && !last_is_tail) {
-            return Err(format!("pattern {text}: rest must come last"));
+        let is_tail = |s: &Seg| matches!(s, Seg::Cap(_, Capture::Rest | Capture::Leaf | Capture::Any));
+        if let Some(at) = segs.iter().position(is_tail) {
+            if segs[at + 1..].iter().any(|s| !matches!(s, Seg::Lit(_))) {
+                return Err(format!("pattern {text}: rest must come last"));
+            }
         }
         Ok(Pattern { text, segs, optional_slash })
     }
@@ -121,6 +123,7 @@ impl Pattern {
                 Seg::Lit(l) => out.push_str(l),
                 Seg::Cap(n, Capture::Name) => out.push_str(&format!("(?P<{n}>\\w(([\\w-.]+)?\\w)?)")),
                 Seg::Cap(n, Capture::Segment) => out.push_str(&format!("(?P<{n}>[^/]+)")),
+                Seg::Cap(n, Capture::Rest) if i + 1 < self.segs.len() => out.push_str(&format!("(?P<{n}>.+?)")),
                 Seg::Cap(n, Capture::Rest) => out.push_str(&format!("(?P<{n}>.+)")),
                 Seg::Cap(n, Capture::Leaf) => out.push_str(&format!("(?P<{n}>.*[^/])")),
                 Seg::Cap(n, Capture::Any) => out.push_str(&format!("(?P<{n}>.*)")),
@@ -131,6 +134,22 @@ impl Pattern {
         }
         out.push('$');
         out
+    }
+
+    /// What a tail capture at `at` takes of `rest`: all of it, or what comes before the literal
+    /// segments that follow the capture.
+    fn strip_literal_tail<'p>(&self, at: usize, rest: &'p str) -> Option<&'p str> {
+        let lits: Vec<&str> = self.segs[at + 1..]
+            .iter()
+            .filter_map(|s| match s {
+                Seg::Lit(l) => Some(*l),
+                Seg::Cap(..) => None,
+            })
+            .collect();
+        if lits.is_empty() {
+            return Some(rest);
+        }
+        rest.strip_suffix(&format!("/{}", lits.join("/")))
     }
 
     /// Matches a whole path below the mount; `Some` carries the captures.
@@ -145,22 +164,18 @@ impl Pattern {
             if i > 0 {
                 rest = rest.strip_prefix('/')?;
             }
-            match seg {
-                Seg::Cap(name, Capture::Rest) if !rest.is_empty() => {
-                    captures.push((*name, rest.to_string()));
-                    return Some(captures);
+            if let Seg::Cap(name, kind @ (Capture::Rest | Capture::Leaf | Capture::Any)) = seg {
+                let value = self.strip_literal_tail(i, rest)?;
+                let ok = match kind {
+                    Capture::Rest => !value.is_empty(),
+                    Capture::Leaf => !value.is_empty() && !value.ends_with('/'),
+                    _ => true,
+                };
+                if !ok {
+                    return None;
                 }
-                Seg::Cap(_, Capture::Rest) => return None,
-                Seg::Cap(name, Capture::Leaf) if !rest.is_empty() && !rest.ends_with('/') => {
-                    captures.push((*name, rest.to_string()));
-                    return Some(captures);
-                }
-                Seg::Cap(_, Capture::Leaf) => return None,
-                Seg::Cap(name, Capture::Any) => {
-                    captures.push((*name, rest.to_string()));
-                    return Some(captures);
-                }
-                _ => {}
+                captures.push((*name, value.to_string()));
+                return Some(captures);
             }
             let end = rest.find('/').unwrap_or(rest.len());
             let (part, after) = rest.split_at(end);
@@ -211,6 +226,11 @@ mod tests {
         assert_eq!(caps("role/{r}/secret-id/{k:segment}", "role/x/secret-id/a@b"), {
             Some(vec![("r".into(), "x".into()), ("k".into(), "a@b".into())])
         });
+        assert_eq!(caps("mounts/{path:rest}/tune", "mounts/a/b/tune"), one("path", "a/b"));
+        assert_eq!(caps("mounts/{path:rest}/tune", "mounts/a/tune/tune"), one("path", "a/tune"));
+        assert_eq!(caps("mounts/{path:rest}/tune", "mounts/tune"), None);
+        assert_eq!(caps("mounts/{path:rest}/tune", "mounts//tune"), None);
+        assert_eq!(caps("mounts/{path:rest}/tune", "mounts/a"), None);
         assert_eq!(caps("config", "config"), Some(vec![]));
         assert_eq!(caps("config", "configx"), None);
         assert_eq!(caps("", ""), Some(vec![]));
@@ -229,7 +249,8 @@ mod tests {
 
     #[test]
     fn malformed_patterns_are_refused() {
-        assert_eq!(Pattern::parse("{a:rest}/x").unwrap_err(), "pattern {a:rest}/x: rest must come last");
+        assert_eq!(Pattern::parse("{a:rest}/{b}").unwrap_err(), "pattern {a:rest}/{b}: rest must come last");
+        assert_eq!(Pattern::parse("{a:rest}/x").unwrap().regex(), "^(?P<a>.+?)/x$");
         assert!(Pattern::parse("{a:what}").is_err());
     }
 }

@@ -2,11 +2,13 @@
 //! Vault's `handleAuthTable`, `handleReadAuth`, `handleEnableAuth`, `handleDisableAuth` and the
 //! auth half of the tune endpoints.
 
-use super::fields;
-use super::mounts::{apply_config, check_enable_ttls, mount_json, token_type, tune_edit, tune_json};
+use super::mounts::{
+    apply_config, check_enable_ttls, enable_config, mount_json, token_type, tune_edit, tune_json, Setting,
+};
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::mount_table::{normalize_path, DisableAuth, EnableAuth, ListAuth, MountEntry, TuneAuth};
-use crate::{CoreError, Request, Response};
+use crate::{CoreError, Response};
 use serde_json::{Map, Value};
 
 async fn find(core: &Core, path: &str) -> Result<Option<MountEntry>, CoreError> {
@@ -32,44 +34,41 @@ pub async fn read(core: &Core, path: &str) -> Result<Option<Response>, CoreError
 }
 
 /// The method type: `type`, or `plugin_name` (also in `config`) for the `plugin` type.
-fn method_type(data: &Map<String, Value>, config: Option<&Map<String, Value>>) -> Result<String, CoreError> {
-    let kind = fields::string(data, "type")?.unwrap_or_default();
+fn method_type(d: &FieldData, config: Option<&FieldData>) -> Result<String, CoreError> {
+    let kind = d.str_or_default("type");
     match kind.as_str() {
         "" => Err(CoreError::invalid("backend type must be specified as a string")),
         "plugin" => {
-            let from_config = match config {
-                Some(c) => fields::string(c, "plugin_name")?,
-                None => None,
-            };
+            let from_config = config.and_then(|c| c.str("plugin_name"));
             from_config
-                .or(fields::string(data, "plugin_name")?)
+                .or(d.str("plugin_name"))
                 .filter(|n| !n.is_empty())
+                .map(str::to_string)
                 .ok_or_else(|| CoreError::invalid("plugin_name must be provided for plugin backend"))
         }
         _ => Ok(kind),
     }
 }
 
-pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
-    let data = &req.data;
-    let config = fields::object(data, "config")?;
-    let kind = method_type(data, config)?;
-    let mut entry = MountEntry::new_auth(path, &kind, &fields::string(data, "description")?.unwrap_or_default());
-    entry.options = fields::string_map(data, "options")?.unwrap_or_default();
+pub async fn enable(core: &Core, path: &str, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let config = enable_config(d, "auth")?;
+    let kind = method_type(d, config.as_ref())?;
+    let mut entry = MountEntry::new_auth(path, &kind, &d.str_or_default("description"));
+    entry.options = d.pairs("options").cloned().unwrap_or_default();
     if entry.options.get("version").is_some_and(|v| !v.is_empty()) {
         return Err(CoreError::invalid(format!("auth method \"{kind}\" does not allow setting a version")));
     }
-    entry.local = fields::boolean(data, "local")?.unwrap_or(false);
-    entry.seal_wrap = fields::boolean(data, "seal_wrap")?.unwrap_or(false);
-    entry.external_entropy_access = fields::boolean(data, "external_entropy_access")?.unwrap_or(false);
-    if let Some(cfg) = config {
-        entry.config.token_type = token_type(&fields::string(cfg, "token_type")?.unwrap_or_default())?;
-        if let Some(v) = fields::string(cfg, "listing_visibility")? {
-            if !["", "hidden", "unauth"].contains(&v.as_str()) {
+    entry.local = d.bool_or_default("local");
+    entry.seal_wrap = d.bool_or_default("seal_wrap");
+    entry.external_entropy_access = d.bool_or_default("external_entropy_access");
+    if let Some(cfg) = &config {
+        entry.config.token_type = token_type(cfg.str("token_type").unwrap_or_default())?;
+        if let Some(v) = cfg.str("listing_visibility") {
+            if !["", "hidden", "unauth"].contains(&v) {
                 return Err(CoreError::invalid(format!("invalid listing_visibility {v}")));
             }
         }
-        apply_config(&mut entry, cfg)?;
+        apply_config(&mut entry, cfg, Setting::Enable)?;
         check_enable_ttls(core, &entry.config)?;
     }
     core.mounts.send(EnableAuth(entry)).await??;
@@ -91,9 +90,9 @@ pub async fn read_tune(core: &Core, path: &str) -> Result<Option<Response>, Core
     Ok(Some(Response::from_value(tune_json(core, &entry))))
 }
 
-pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+pub async fn tune(core: &Core, path: &str, d: &FieldData) -> Result<Option<Response>, CoreError> {
     let current = find(core, path).await?.ok_or_else(|| no_sysview(path))?;
-    let apply = tune_edit(current, &req.data)?;
+    let apply = tune_edit(current, d)?;
     core.mounts.send(TuneAuth { path: path.to_string(), apply }).await??;
     Ok(None)
 }

@@ -1,8 +1,8 @@
 //! `sys/capabilities`, `sys/capabilities-self` and `sys/capabilities-accessor`: what a token may
 //! do on some paths, as Vault's `handleCapabilities` / `handleCapabilitiesAccessor` report it.
 
-use super::fields;
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::token_store::TokenEntry;
 use crate::{CoreError, Request, Response};
 use serde_json::{json, Map};
@@ -18,25 +18,35 @@ pub enum Subject {
     Accessor,
 }
 
-pub async fn handle(core: &Core, req: &Request, subject: Subject) -> Result<Option<Response>, CoreError> {
+/// Vault's order: the token must be named, then the paths, then the token must exist.
+pub async fn handle(
+    core: &Core,
+    req: &Request,
+    d: &FieldData,
+    subject: Subject,
+) -> Result<Option<Response>, CoreError> {
     let entry = match subject {
-        Subject::Token => token_entry(core, fields::string(&req.data, "token")?.as_deref()).await?,
-        Subject::Caller => token_entry(core, req.client_token.as_deref()).await?,
+        Subject::Token => named_token(d.str("token"))?,
+        Subject::Caller => named_token(req.client_token.as_deref())?,
         Subject::Accessor => {
-            let accessor = fields::string(&req.data, "accessor")?.filter(|a| !a.is_empty());
+            let accessor = d.str("accessor").filter(|a| !a.is_empty());
             let accessor = accessor.ok_or_else(|| CoreError::invalid("missing accessor"))?;
-            let invalid = || CoreError::invalid("invalid accessor");
-            let index = core.tokens.lookup_accessor(&accessor).await?.ok_or_else(invalid)?;
-            core.tokens.lookup_key(&index.token_key, false).await?.ok_or_else(invalid)?
+            let invalid = || CoreError::invalid("invalid accessor").listed();
+            let index = core.tokens.lookup_accessor(accessor).await?.ok_or_else(invalid)?;
+            Named::Entry(core.tokens.lookup_key(&index.token_key, false).await?.ok_or_else(invalid)?)
         }
     };
-    let mut paths = fields::string_list(&req.data, "paths")?.unwrap_or_default();
+    let mut paths = d.strings("paths").unwrap_or_default().to_vec();
     if paths.is_empty() {
-        paths = fields::string_list(&req.data, "path")?.unwrap_or_default();
+        paths = d.strings("path").unwrap_or_default().to_vec();
     }
     if paths.is_empty() {
         return Err(CoreError::invalid("paths must be supplied"));
     }
+    let entry = match entry {
+        Named::Entry(e) => e,
+        Named::Token(t) => core.tokens.lookup(t).await?.ok_or_else(|| CoreError::invalid("invalid token").listed())?,
+    };
     let mut data = Map::new();
     for path in &paths {
         data.insert(path.clone(), json!(core.capabilities(&entry, path)?));
@@ -49,7 +59,13 @@ pub async fn handle(core: &Core, req: &Request, subject: Subject) -> Result<Opti
     Ok(Some(Response::with_data(data)))
 }
 
-async fn token_entry(core: &Core, token: Option<&str>) -> Result<Arc<TokenEntry>, CoreError> {
-    let token = token.filter(|t| !t.is_empty()).ok_or_else(|| CoreError::internal("no token found"))?;
-    core.tokens.lookup(token).await?.ok_or_else(|| CoreError::invalid("invalid token"))
+/// The token a request asks about: by ID, looked up once the paths are known, or found already.
+enum Named<'a> {
+    Token(&'a str),
+    Entry(Arc<TokenEntry>),
+}
+
+/// A Go error in Vault when no token is named: a listed 500.
+fn named_token(token: Option<&str>) -> Result<Named<'_>, CoreError> {
+    token.filter(|t| !t.is_empty()).map(Named::Token).ok_or_else(|| CoreError::internal("no token found").listed())
 }

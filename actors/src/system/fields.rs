@@ -1,73 +1,83 @@
-//! Reading loosely typed request fields the way Vault's framework does: null means absent,
-//! numbers may arrive as strings, lists as comma-separated strings.
+//! The declared fields of the system backend's paths, shared by several rows of its table, and
+//! of the `config` object a mount or auth enable carries (decoded by the same framework).
 
-use crate::duration::parse_duration_value;
-use crate::CoreError;
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::logical::{Field, FieldDefault, FieldType};
 
-pub fn get<'a>(data: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    data.get(key).filter(|v| !v.is_null())
-}
+/// `sys/mounts/<path>` and `sys/auth/<path>` (enable).
+pub(super) const MOUNT_FIELDS: &[Field] = &[
+    Field::new("type", FieldType::String, "The type of the backend. Example: \"passthrough\""),
+    Field::new("description", FieldType::String, "User-friendly description for this mount."),
+    Field::new("config", FieldType::Map, "Configuration for this mount, such as default_lease_ttl and max_lease_ttl."),
+    Field::new(
+        "local",
+        FieldType::Bool,
+        "Mark the mount as a local mount, which is not replicated and is unaffected by replication.",
+    )
+    .default(FieldDefault::Bool(false)),
+    Field::new("seal_wrap", FieldType::Bool, "Whether to turn on seal wrapping for the mount.")
+        .default(FieldDefault::Bool(false)),
+    Field::new(
+        "external_entropy_access",
+        FieldType::Bool,
+        "Whether to give the mount access to Vault's external entropy.",
+    )
+    .default(FieldDefault::Bool(false)),
+    Field::new(
+        "options",
+        FieldType::KvPairs,
+        "The options to pass into the backend. Should be a json object with string keys and values.",
+    ),
+    Field::new(
+        "plugin_name",
+        FieldType::String,
+        "Name of the plugin to mount based from the name registered in the plugin catalog.",
+    ),
+    Field::new("plugin_version", FieldType::String, "The semantic version of the plugin to use, or \"latest\"."),
+];
 
-pub fn string(data: &Map<String, Value>, key: &str) -> Result<Option<String>, CoreError> {
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
-        Some(_) => Err(CoreError::invalid(format!("error converting input for field \"{key}\": expected a string"))),
-    }
-}
+/// The tunable settings: a tune body, and the `config` object of an enable.
+pub(super) const TUNE_FIELDS: &[Field] = &[
+    Field::new("default_lease_ttl", FieldType::String, "The default lease TTL for this mount."),
+    Field::new("max_lease_ttl", FieldType::String, "The max lease TTL for this mount."),
+    Field::new("description", FieldType::String, "User-friendly description for this mount."),
+    Field::new("force_no_cache", FieldType::Bool, "Whether to disable caching for this mount."),
+    Field::new("listing_visibility", FieldType::String, "Determines the visibility of the mount in the UI-specific listing endpoint. Accepted value are 'unauth' and 'hidden', with the empty default ('') behaving like 'hidden'."),
+    Field::new("audit_non_hmac_request_keys", FieldType::CommaStrings, "The list of keys in the request data object that will not be HMAC'ed by audit devices."),
+    Field::new("audit_non_hmac_response_keys", FieldType::CommaStrings, "The list of keys in the response data object that will not be HMAC'ed by audit devices."),
+    Field::new("passthrough_request_headers", FieldType::CommaStrings, "A list of headers to whitelist and pass from the request to the plugin."),
+    Field::new("allowed_response_headers", FieldType::CommaStrings, "A list of headers to whitelist and allow a plugin to set on responses."),
+    Field::new("token_type", FieldType::String, "The type of token to issue (service or batch)."),
+    Field::new("options", FieldType::KvPairs, "The options to pass into the backend. Should be a json object with string keys and values."),
+    Field::new("plugin_version", FieldType::String, "The semantic version of the plugin to use, or \"latest\"."),
+    Field::new("user_lockout_config", FieldType::Map, "The user lockout configuration to pass into the backend. Should be a json object with string keys and values."),
+];
 
-pub fn boolean(data: &Map<String, Value>, key: &str) -> Result<Option<bool>, CoreError> {
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s == "true" || s == "1" => Ok(Some(true)),
-        Some(Value::String(s)) if s == "false" || s == "0" || s.is_empty() => Ok(Some(false)),
-        Some(_) => Err(CoreError::invalid(format!("error converting input for field \"{key}\": expected a boolean"))),
-    }
-}
+/// The `config` object of an enable: the tunables plus the plugin name.
+pub(super) const CONFIG_FIELDS: &[&[Field]] =
+    &[TUNE_FIELDS, &[Field::new("plugin_name", FieldType::String, "Name of the plugin to mount.")]];
 
-pub fn duration(data: &Map<String, Value>, key: &str) -> Result<Option<u64>, CoreError> {
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::String(s)) if s == "system" => Ok(Some(0)),
-        Some(v) => parse_duration_value(v).map(Some).map_err(CoreError::invalid),
-    }
-}
+/// `sys/policy/<name>` and `sys/policies/acl/<name>`.
+pub(super) const POLICY_FIELDS: &[Field] = &[
+    Field::new("policy", FieldType::String, "The rules of the policy."),
+    Field::new("cas", FieldType::Int, "The version of the policy a write expects to replace."),
+    Field::new("cas_required", FieldType::Bool, "Whether writes of the policy need cas."),
+    Field::new("expiration", FieldType::String, "When the policy expires."),
+    Field::new("ttl", FieldType::Duration, "How long the policy lives."),
+    Field::new("allow_slashes_in_identity_templates", FieldType::Bool, "").default(FieldDefault::Bool(false)),
+    Field::new("allow_wildcards_in_identity_templates", FieldType::Bool, "").default(FieldDefault::Bool(false)),
+];
 
-pub fn string_list(data: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, CoreError> {
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::Array(items)) => {
-            Ok(Some(items.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect()))
-        }
-        Some(Value::String(s)) => {
-            Ok(Some(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()))
-        }
-        Some(_) => Err(CoreError::invalid(format!("error converting input for field \"{key}\": expected a list"))),
-    }
-}
+/// `sys/capabilities*`.
+pub(super) const CAPABILITIES_FIELDS: &[Field] = &[
+    Field::new("paths", FieldType::CommaStrings, "Paths on which capabilities are being queried."),
+    Field::new("path", FieldType::CommaStrings, "Use 'paths' instead.").deprecated(),
+];
 
-/// A map of strings; non-string values are stringified (`{"version": 2}` → `"2"`).
-pub fn string_map(data: &Map<String, Value>, key: &str) -> Result<Option<BTreeMap<String, String>>, CoreError> {
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(
-            m.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-                .collect(),
-        )),
-        Some(_) => Err(CoreError::invalid(format!("error converting input for field \"{key}\": expected a map"))),
-    }
-}
-
-pub fn object<'a>(data: &'a Map<String, Value>, key: &str) -> Result<Option<&'a Map<String, Value>>, CoreError> {
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(CoreError::invalid(format!("error converting input for field \"{key}\": expected a map"))),
-    }
-}
+/// `sys/leases/lookup`, `renew`, `revoke`.
+pub(super) const LEASE_FIELDS: &[Field] = &[
+    Field::new("lease_id", FieldType::String, "The lease identifier to renew. This is included with a lease."),
+    Field::new("url_lease_id", FieldType::String, "The lease identifier to renew. This is included with a lease."),
+    Field::new("increment", FieldType::Duration, "The desired increment in seconds to the lease"),
+    Field::new("sync", FieldType::Bool, "Whether or not to perform the revocation synchronously")
+        .default(FieldDefault::Bool(true)),
+];

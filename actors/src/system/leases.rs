@@ -6,78 +6,39 @@
 //! Vault answers an asynchronous revoke (`sync: false`) with 202 and the tidy with 202 and a
 //! warning; the api layer has no 202 yet, so these answer 204 and 200.
 
-use super::fields;
 use crate::core::Core;
 use crate::expiration::{
     revoke_error, CountIrrevocable, ListIrrevocable, ListLeases, Lookup, Renew, Revoke, RevokePrefix, Tidy,
     MAX_IRREVOCABLE_LEASES,
 };
-use crate::{CoreError, Operation, Request, Response};
+use crate::logical::FieldData;
+use crate::{CoreError, Request, Response};
 use serde_json::{json, Value};
 
 const TIDY_STARTED: &str =
     "Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs.";
 
-/// Whether `path` (below `sys/`) is one of the lease endpoints.
-pub fn is_lease_path(path: &str) -> bool {
-    let rest = path.strip_prefix("leases/").unwrap_or(path);
-    path == "leases"
-        || ["lookup", "tidy", "count", "renew", "revoke", "revoke-prefix", "revoke-force"]
-            .iter()
-            .any(|name| rest == *name || rest.starts_with(&format!("{name}/")))
-}
-
-/// Dispatches a lease path (below `sys/`).
-pub async fn handle(core: &Core, req: &Request, path: &str) -> Result<Option<Response>, CoreError> {
-    let op = req.operation;
-    if path == "leases" {
-        return match op {
-            Operation::Read => list_irrevocable(core, req).await,
-            _ => Err(CoreError::UnsupportedOperation),
-        };
-    }
-    let legacy = !path.starts_with("leases/");
-    let rest = path.strip_prefix("leases/").unwrap_or(path);
-    let (name, arg) = match rest.split_once('/') {
-        Some((name, arg)) => (name, Some(arg)),
-        None => (rest, None),
-    };
-    match (op, name, arg, legacy) {
-        (Operation::List, "lookup", _, false) => {
-            // Vault lists `sys/leases/lookup/` (a sudo path) when asked for `sys/leases/lookup`.
-            if arg.is_none() && !req.token_entry.as_ref().is_some_and(|t| core.has_sudo(t, "sys/leases/lookup/")) {
-                return Err(CoreError::PermissionDenied);
-            }
-            list(core, arg.unwrap_or("")).await
-        }
-        (Operation::Update, "lookup", None, false) => lookup(core, req).await,
-        (Operation::Update, "renew", _, _) => renew(core, req, arg).await,
-        (Operation::Update, "revoke", _, _) => revoke(core, req, arg).await,
-        (Operation::Update, "revoke-prefix" | "revoke-force", Some(""), _) => {
-            Err(CoreError::invalid("cannot write to a path ending in '/'"))
-        }
-        (Operation::Update, "revoke-prefix", Some(prefix), _) => revoke_prefix(core, req, prefix, false).await,
-        (Operation::Update, "revoke-force", Some(prefix), _) => revoke_prefix(core, req, prefix, true).await,
-        (Operation::Update, "tidy", None, false) => tidy(core).await,
-        (Operation::Read, "count", None, false) => count(core, req).await,
-        (_, "lookup" | "tidy" | "count", _, true) => Err(CoreError::UnsupportedPath),
-        (_, "revoke-prefix" | "revoke-force", None, _) => Err(CoreError::UnsupportedPath),
-        _ => Err(CoreError::UnsupportedOperation),
-    }
-}
-
 /// `lease_id` from the body, else from the URL (Vault's `url_lease_id`).
-fn lease_id(req: &Request, url: Option<&str>) -> Result<String, CoreError> {
-    let id = fields::string(&req.data, "lease_id")?.filter(|s| !s.is_empty());
-    match id.or_else(|| url.filter(|s| !s.is_empty()).map(str::to_string)) {
-        Some(id) => Ok(id),
+fn lease_id(d: &FieldData) -> Result<String, CoreError> {
+    let id = d.str("lease_id").filter(|s| !s.is_empty());
+    match id.or_else(|| d.str("url_lease_id").filter(|s| !s.is_empty())) {
+        Some(id) => Ok(id.to_string()),
         None => Err(CoreError::invalid("lease_id must be specified")),
     }
 }
 
+/// `LIST sys/leases/lookup`: Vault lists `sys/leases/lookup/` (a sudo path) when asked for it
+/// without the slash, so the ACL step (which saw the path without it) is repeated here.
+pub(super) async fn list_root(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+    if !req.token_entry.as_ref().is_some_and(|t| core.has_sudo(t, "sys/leases/lookup/")) {
+        return Err(CoreError::PermissionDenied);
+    }
+    list(core, "").await
+}
+
 /// `PUT sys/leases/lookup {lease_id}`.
-async fn lookup(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let id = fields::string(&req.data, "lease_id")?.filter(|s| !s.is_empty());
+pub(super) async fn lookup(core: &Core, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let id = d.str("lease_id").filter(|s| !s.is_empty()).map(str::to_string);
     let id = id.ok_or_else(|| CoreError::invalid("lease_id must be specified"))?;
     let lease = core.expiration.send(Lookup { lease_id: id }).await??;
     let lease = lease.ok_or_else(|| CoreError::invalid("invalid lease"))?;
@@ -85,7 +46,7 @@ async fn lookup(core: &Core, req: &Request) -> Result<Option<Response>, CoreErro
 }
 
 /// `LIST sys/leases/lookup/<prefix>`.
-async fn list(core: &Core, prefix: &str) -> Result<Option<Response>, CoreError> {
+pub(super) async fn list(core: &Core, prefix: &str) -> Result<Option<Response>, CoreError> {
     let keys = core.expiration.send(ListLeases { prefix: prefix.to_string() }).await??;
     if keys.is_empty() {
         return Err(CoreError::NotFound);
@@ -94,30 +55,30 @@ async fn list(core: &Core, prefix: &str) -> Result<Option<Response>, CoreError> 
 }
 
 /// `sys/leases/renew[/<lease id>] {lease_id, increment}`.
-async fn renew(core: &Core, req: &Request, url: Option<&str>) -> Result<Option<Response>, CoreError> {
-    let id = lease_id(req, url)?;
-    let increment = fields::duration(&req.data, "increment")?.unwrap_or(0);
+pub(super) async fn renew(core: &Core, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let id = lease_id(d)?;
+    let increment = d.seconds("increment").unwrap_or(0);
     core.expiration.send(Renew { lease_id: id, increment }).await?
 }
 
 /// `sys/leases/revoke[/<lease id>] {lease_id, sync}`.
-async fn revoke(core: &Core, req: &Request, url: Option<&str>) -> Result<Option<Response>, CoreError> {
-    let id = lease_id(req, url)?;
-    let sync = fields::boolean(&req.data, "sync")?.unwrap_or(true);
+pub(super) async fn revoke(core: &Core, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let id = lease_id(d)?;
+    let sync = d.bool_or_default("sync");
     core.expiration.send(Revoke { lease_id: id, sync }).await?.map_err(revoke_error)?;
     Ok(None)
 }
 
 /// `sys/leases/revoke-prefix/<prefix> {sync}` and `sys/leases/revoke-force/<prefix>`.
-async fn revoke_prefix(core: &Core, req: &Request, prefix: &str, force: bool) -> Result<Option<Response>, CoreError> {
-    let sync = force || fields::boolean(&req.data, "sync")?.unwrap_or(true);
-    let msg = RevokePrefix { prefix: prefix.to_string(), force, sync };
+pub(super) async fn revoke_prefix(core: &Core, d: &FieldData, force: bool) -> Result<Option<Response>, CoreError> {
+    let sync = force || d.bool_or_default("sync");
+    let msg = RevokePrefix { prefix: d.str_or_default("prefix"), force, sync };
     core.expiration.send(msg).await??;
     Ok(None)
 }
 
 /// `sys/leases/tidy`: runs in the background.
-async fn tidy(core: &Core) -> Result<Option<Response>, CoreError> {
+pub(super) async fn tidy(core: &Core) -> Result<Option<Response>, CoreError> {
     if !core.expiration.send(Tidy).await? {
         tracing::warn!("tidy operation on leases is already in progress");
     }
@@ -125,13 +86,13 @@ async fn tidy(core: &Core) -> Result<Option<Response>, CoreError> {
 }
 
 /// Only `type=irrevocable` is supported; anything else reads as nothing (404), as in Vault.
-fn wants_irrevocable(req: &Request) -> Result<bool, CoreError> {
-    Ok(fields::string(&req.data, "type")?.is_some_and(|t| t.eq_ignore_ascii_case("irrevocable")))
+fn wants_irrevocable(d: &FieldData) -> bool {
+    d.str("type").is_some_and(|t| t.eq_ignore_ascii_case("irrevocable"))
 }
 
 /// `GET sys/leases/count?type=irrevocable`.
-async fn count(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    if !wants_irrevocable(req)? {
+pub(super) async fn count(core: &Core, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    if !wants_irrevocable(d) {
         return Err(CoreError::NotFound);
     }
     let (total, counts) = core.expiration.send(CountIrrevocable).await?;
@@ -139,11 +100,11 @@ async fn count(core: &Core, req: &Request) -> Result<Option<Response>, CoreError
 }
 
 /// `GET sys/leases?type=irrevocable&limit=<n|none>`.
-async fn list_irrevocable(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    if !wants_irrevocable(req)? {
+pub(super) async fn list_irrevocable(core: &Core, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    if !wants_irrevocable(d) {
         return Err(CoreError::NotFound);
     }
-    let limit = match fields::string(&req.data, "limit")?.unwrap_or_default().as_str() {
+    let limit = match d.str_or_default("limit").as_str() {
         "" => Some(MAX_IRREVOCABLE_LEASES),
         l if l.eq_ignore_ascii_case("none") => None,
         l => match l.parse::<i64>() {
@@ -171,32 +132,4 @@ pub(crate) async fn revoke_mount(core: &Core, path: &str) -> Result<(), CoreErro
         prefix.push('/');
     }
     core.expiration.send(RevokePrefix { prefix, force: false, sync: true }).await?
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lease_paths_and_their_legacy_aliases() {
-        for p in [
-            "leases",
-            "leases/lookup",
-            "leases/lookup/",
-            "leases/lookup/auth/token/",
-            "leases/renew",
-            "renew",
-            "renew/a/b",
-            "revoke/x",
-            "leases/revoke-prefix/x",
-            "revoke-force/x",
-            "leases/tidy",
-            "leases/count",
-        ] {
-            assert!(is_lease_path(p), "{p}");
-        }
-        for p in ["leasesx", "renewal", "mounts", "lease/lookup"] {
-            assert!(!is_lease_path(p), "{p}");
-        }
-    }
 }

@@ -1,9 +1,11 @@
 //! `sys/mounts`, `sys/mounts/<path>[/tune]`, `sys/remount` and `sys/internal/ui/mounts`; the
 //! mount rendering and tuning that `sys/auth` shares.
 
-use super::fields;
+use super::fields::CONFIG_FIELDS;
 use crate::core::Core;
+use crate::duration::parse_duration;
 use crate::engines::{engine_type, is_kv, kv_version};
+use crate::logical::FieldData;
 use crate::mount_table::{
     normalize_path, EntryEdit, ListAuth, ListMounts, Mount, MountConfig, MountEntry, Remount, Tune, Unmount,
 };
@@ -76,27 +78,38 @@ pub async fn read(core: &Core, path: &str) -> Result<Option<Response>, CoreError
     Ok(Some(Response::from_value(mount_json(&entry))))
 }
 
-pub async fn enable(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
-    let data = &req.data;
-    let mut kind = fields::string(data, "type")?
+/// The `config` object of an enable, decoded by the framework as a tune body is.
+pub(super) fn enable_config(d: &FieldData, what: &str) -> Result<Option<FieldData>, CoreError> {
+    match d.map("config").flatten() {
+        Some(cfg) => FieldData::decode(cfg, CONFIG_FIELDS)
+            .map(Some)
+            .map_err(|_| CoreError::invalid(format!("unable to convert given {what} config information"))),
+        None => Ok(None),
+    }
+}
+
+pub async fn enable(core: &Core, path: &str, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let mut kind = d
+        .str("type")
         .filter(|t| !t.is_empty())
+        .map(str::to_string)
         .ok_or_else(|| CoreError::invalid("backend type must be specified"))?;
     // Singletons that every node has exactly once.
     if ["cubbyhole", "system", "identity", "token"].contains(&kind.as_str()) {
         return Err(CoreError::invalid(format!("mount type of \"{kind}\" is not mountable")));
     }
-    let mut entry = MountEntry::new(path, &kind, &fields::string(data, "description")?.unwrap_or_default());
-    entry.options = fields::string_map(data, "options")?.unwrap_or_default();
+    let mut entry = MountEntry::new(path, &kind, &d.str_or_default("description"));
+    entry.options = d.pairs("options").cloned().unwrap_or_default();
     if kind == "kv-v2" {
         kind = "kv".into();
         entry.kind = kind;
         entry.options.insert("version".into(), "2".into());
     }
-    entry.local = fields::boolean(data, "local")?.unwrap_or(false);
-    entry.seal_wrap = fields::boolean(data, "seal_wrap")?.unwrap_or(false);
-    entry.external_entropy_access = fields::boolean(data, "external_entropy_access")?.unwrap_or(false);
-    if let Some(cfg) = fields::object(data, "config")? {
-        apply_config(&mut entry, cfg)?;
+    entry.local = d.bool_or_default("local");
+    entry.seal_wrap = d.bool_or_default("seal_wrap");
+    entry.external_entropy_access = d.bool_or_default("external_entropy_access");
+    if let Some(cfg) = enable_config(d, "mount")? {
+        apply_config(&mut entry, &cfg, Setting::Enable)?;
         check_enable_ttls(core, &entry.config)?;
     }
     core.mounts.send(Mount(entry)).await??;
@@ -142,30 +155,45 @@ pub(super) fn tune_json(core: &Core, entry: &MountEntry) -> Value {
 
 /// A TTL field of a `config` object or tune body: `""` leaves the value as it is (Vault's
 /// tune handler), `"system"` resets it to the system default (0).
-fn ttl_field(cfg: &Map<String, Value>, key: &str) -> Result<Option<u64>, CoreError> {
-    match fields::get(cfg, key) {
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        _ => fields::duration(cfg, key),
+fn ttl_field(cfg: &FieldData, key: &str, setting: Setting) -> Result<Option<u64>, CoreError> {
+    match cfg.str(key) {
+        None | Some("") => Ok(None),
+        Some("system") => Ok(Some(0)),
+        Some(s) => parse_duration(s).map(Some).map_err(|e| match setting {
+            Setting::Enable => {
+                let which = if key == "max_lease_ttl" { "max" } else { "default" };
+                CoreError::invalid(format!("unable to parse {which} TTL of {s}: {e}"))
+            }
+            Setting::Tune => CoreError::invalid(e),
+        }),
     }
+}
+
+/// Whether settings come with an enable (the `config` object) or a tune: Vault words a bad
+/// TTL differently.
+#[derive(Clone, Copy)]
+pub(super) enum Setting {
+    Enable,
+    Tune,
 }
 
 /// Applies the tunable parts of a `config` object (enable) or a tune body to `entry`. The TTLs
 /// are checked by the caller: `check_enable_ttls` or `check_tune_ttls`.
-pub(super) fn apply_config(entry: &mut MountEntry, cfg: &Map<String, Value>) -> Result<(), CoreError> {
-    if let Some(v) = ttl_field(cfg, "default_lease_ttl")? {
+pub(super) fn apply_config(entry: &mut MountEntry, cfg: &FieldData, setting: Setting) -> Result<(), CoreError> {
+    if let Some(v) = ttl_field(cfg, "default_lease_ttl", setting)? {
         entry.config.default_lease_ttl = v;
     }
-    if let Some(v) = ttl_field(cfg, "max_lease_ttl")? {
+    if let Some(v) = ttl_field(cfg, "max_lease_ttl", setting)? {
         entry.config.max_lease_ttl = v;
     }
-    if let Some(v) = fields::boolean(cfg, "force_no_cache")? {
+    if let Some(v) = cfg.bool("force_no_cache") {
         entry.config.force_no_cache = v;
     }
-    if let Some(v) = fields::string(cfg, "listing_visibility")? {
-        if !["", "hidden", "unauth"].contains(&v.as_str()) {
+    if let Some(v) = cfg.str("listing_visibility") {
+        if !["", "hidden", "unauth"].contains(&v) {
             return Err(CoreError::invalid("invalid listing_visibility"));
         }
-        entry.config.listing_visibility = v;
+        entry.config.listing_visibility = v.to_string();
     }
     let lists: [(&str, &mut Vec<String>); 4] = [
         ("audit_non_hmac_request_keys", &mut entry.config.audit_non_hmac_request_keys),
@@ -174,8 +202,8 @@ pub(super) fn apply_config(entry: &mut MountEntry, cfg: &Map<String, Value>) -> 
         ("allowed_response_headers", &mut entry.config.allowed_response_headers),
     ];
     for (key, target) in lists {
-        if let Some(v) = fields::string_list(cfg, key)? {
-            *target = v;
+        if let Some(v) = cfg.strings(key) {
+            *target = v.to_vec();
         }
     }
     Ok(())
@@ -208,31 +236,31 @@ fn check_tune_ttls(config: &MountConfig) -> Result<(), CoreError> {
     Ok(())
 }
 
-pub async fn tune(core: &Core, path: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+pub async fn tune(core: &Core, path: &str, d: &FieldData) -> Result<Option<Response>, CoreError> {
     let current = find(core, path)
         .await?
         .ok_or_else(|| CoreError::invalid(format!("cannot fetch sysview for path \"{}\"", normalize_path(path))))?;
-    let apply = tune_edit(current, &req.data)?;
+    let apply = tune_edit(current, d)?;
     core.mounts.send(Tune { path: path.to_string(), apply }).await??;
     Ok(None)
 }
 
 /// Validates a tune body against the `current` entry (so errors come back before anything
 /// changes) and returns the edit that applies it (Vault's `handleTuneWriteCommon`).
-pub(super) fn tune_edit(current: MountEntry, data: &Map<String, Value>) -> Result<EntryEdit, CoreError> {
-    let description = fields::string(data, "description")?;
-    let options = fields::string_map(data, "options")?;
+pub(super) fn tune_edit(current: MountEntry, d: &FieldData) -> Result<EntryEdit, CoreError> {
+    let description = d.str("description").map(str::to_string);
+    let options = d.pairs("options").cloned();
     let mut preview = current;
-    apply_config(&mut preview, data)?;
+    apply_config(&mut preview, d, Setting::Tune)?;
     check_tune_ttls(&preview.config)?;
-    if let Some(t) = fields::string(data, "token_type")? {
+    if let Some(t) = d.str("token_type") {
         if !preview.is_auth() {
             return Err(CoreError::invalid("'token_type' can only be modified on auth mounts"));
         }
         if preview.kind == "token" {
             return Err(CoreError::invalid("'token_type' cannot be set for 'token' or 'ns_token' auth mounts"));
         }
-        preview.config.token_type = token_type(&t)?;
+        preview.config.token_type = token_type(t)?;
     }
     if let Some(opts) = &options {
         check_version_change(&preview, opts)?;
@@ -277,11 +305,10 @@ fn check_version_change(
     }
 }
 
-pub async fn remount(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let from = fields::string(&req.data, "from")?
-        .ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
-    let to = fields::string(&req.data, "to")?
-        .ok_or_else(|| CoreError::invalid("both 'from' and 'to' path must be specified as a string"))?;
+pub async fn remount(core: &Core, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let missing = || CoreError::invalid("both 'from' and 'to' path must be specified as a string");
+    let from = d.str("from").map(str::to_string).ok_or_else(missing)?;
+    let to = d.str("to").map(str::to_string).ok_or_else(missing)?;
     // Vault's remount revokes the leases under the old path before moving the mount.
     if find(core, &from).await?.is_some() {
         super::leases::revoke_mount(core, &normalize_path(&from)).await?;

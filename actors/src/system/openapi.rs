@@ -1,8 +1,10 @@
-//! `sys/internal/specs/openapi`: the OpenAPI document of the mounts the caller may see (the
-//! mounts `sys/internal/ui/mounts` shows it), generated from their tables. Without a token it
-//! has no paths, as Vault's.
+//! `sys/internal/specs/openapi`: the OpenAPI document of the backends built into the node
+//! (`sys/`, `auth/token/`) and of the mounts the caller may see (the mounts
+//! `sys/internal/ui/mounts` shows it), generated from their tables. Without a token it has no
+//! paths, as Vault's.
 
 use super::mounts::ui_visible;
+use crate::builtin::Builtin;
 use crate::core::Core;
 use crate::logical::openapi_document;
 use crate::{CoreError, Request, Response};
@@ -11,6 +13,7 @@ use serde_json::Map;
 pub async fn read(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
     let mut paths = Map::new();
     if req.token_entry.is_some() {
+        paths.extend(Builtin::openapi()?);
         let router = core.router.load_full();
         let mut routes: Vec<_> = router.routes().collect();
         routes.sort_by_key(|r| r.entry.api_path());

@@ -1,10 +1,10 @@
 //! `sys/policy[/<name>]` (the legacy API: `rules`, list with `policies`) and
 //! `sys/policies/acl[/<name>]` (`policy`), as Vault's `handlePolicies*`.
 
-use super::fields;
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::policy_store::{DeletePolicy, GetPolicy, ListPolicies, PutPolicy, ROOT_POLICY_NAME};
-use crate::{CoreError, Request, Response};
+use crate::{CoreError, Response};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde_json::json;
@@ -45,12 +45,12 @@ pub async fn read(core: &Core, api: Api, name: &str) -> Result<Option<Response>,
     Ok(Some(Response::from_value(json!({ "name": policy.name, api.text_field(): policy.raw }))))
 }
 
-pub async fn write(core: &Core, api: Api, name: &str, req: &Request) -> Result<Option<Response>, CoreError> {
+pub async fn write(core: &Core, api: Api, name: &str, d: &FieldData) -> Result<Option<Response>, CoreError> {
     let mut warning = None;
-    let mut raw = fields::string(&req.data, "policy")?.unwrap_or_default();
+    let mut raw = d.str_or_default("policy");
     if raw.is_empty() && api == Api::Legacy {
-        raw = fields::string(&req.data, "rules")?.unwrap_or_default();
-        if fields::get(&req.data, "rules").is_some() {
+        raw = d.str_or_default("rules");
+        if d.has("rules") {
             warning = Some("'rules' is deprecated, please use 'policy' instead");
         }
     }
@@ -75,11 +75,6 @@ fn decode_base64(raw: String) -> String {
         Some(decoded) => decoded,
         None => raw,
     }
-}
-
-/// The `<name>` of `<prefix><name>`; a missing name is a 400 (Vault: "policy name must be provided").
-pub fn name_arg<'a>(path: &'a str, prefix: &str) -> &'a str {
-    path.strip_prefix(prefix).unwrap_or("")
 }
 
 #[cfg(test)]

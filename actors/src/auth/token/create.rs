@@ -2,9 +2,11 @@
 //! A child gets at most its parent's policies unless the caller has sudo or a role says
 //! otherwise; `root` only comes from root; orphans, custom IDs and periods need sudo.
 
-use super::fields::{boolean, duration, int, remove_duplicates, sanitize_policies, string, string_list, string_map};
+use super::fields::{remove_duplicates, sanitize_policies};
 use super::{caller, has_sudo, sys_ttls};
 use crate::core::Core;
+use crate::duration::parse_duration;
+use crate::logical::FieldData;
 use crate::policy_store::RESPONSE_WRAPPING_POLICY_NAME;
 use crate::token_store::{glob_match, NewToken, Role, RoleTokenType, TokenType, SERVICE_TOKEN_PREFIX};
 use crate::{Auth, CoreError, Request, Response};
@@ -30,27 +32,35 @@ struct Input {
     entity_alias: String,
 }
 
-fn read_input(req: &Request) -> Result<Input, CoreError> {
-    let d = &req.data;
+/// A duration the token store declares as a string (`ttl`, `period`...): seconds or Go's
+/// duration syntax, parsed by the handler as Vault's `parseutil.ParseDurationSecond` does.
+fn duration(d: &FieldData, name: &str) -> Result<Option<u64>, CoreError> {
+    match d.str(name) {
+        None => Ok(None),
+        Some(s) => parse_duration(s).map(Some).map_err(CoreError::invalid),
+    }
+}
+
+fn read_input(d: &FieldData) -> Result<Input, CoreError> {
     // `lease` is the pre-0.5 name of `ttl`.
     let ttl = match duration(d, "ttl")? {
         Some(t) => t,
         None => duration(d, "lease")?.unwrap_or(0),
     };
     Ok(Input {
-        id: string(d, "id")?.unwrap_or_default(),
-        policies: string_list(d, "policies")?.unwrap_or_default(),
-        meta: string_map(d, "meta")?.unwrap_or_default(),
-        no_parent: boolean(d, "no_parent")?.unwrap_or(false),
-        no_default_policy: boolean(d, "no_default_policy")?.unwrap_or(false),
+        id: d.str_or_default("id"),
+        policies: d.strings("policies").map(<[String]>::to_vec).unwrap_or_default(),
+        meta: d.pairs("meta").cloned().unwrap_or_default(),
+        no_parent: d.bool("no_parent").unwrap_or(false),
+        no_default_policy: d.bool("no_default_policy").unwrap_or(false),
         ttl,
-        renewable: boolean(d, "renewable")?,
+        renewable: d.bool("renewable"),
         explicit_max_ttl: duration(d, "explicit_max_ttl")?.unwrap_or(0),
-        display_name: string(d, "display_name")?.unwrap_or_default(),
-        num_uses: int(d, "num_uses")?.unwrap_or(0),
+        display_name: d.str_or_default("display_name"),
+        num_uses: d.int("num_uses").unwrap_or(0),
         period: duration(d, "period")?.unwrap_or(0),
-        token_type: string(d, "type")?.unwrap_or_default(),
-        entity_alias: string(d, "entity_alias")?.unwrap_or_default(),
+        token_type: d.str("type").unwrap_or_default().to_string(),
+        entity_alias: d.str_or_default("entity_alias"),
     })
 }
 
@@ -144,6 +154,7 @@ fn go_list(items: &[String]) -> String {
 pub(super) async fn create(
     core: &Core,
     req: &Request,
+    d: &FieldData,
     orphan: bool,
     role_name: Option<String>,
 ) -> Result<Option<Response>, CoreError> {
@@ -165,7 +176,7 @@ pub(super) async fn create(
         return Err(CoreError::invalid("restricted use token cannot generate child tokens"));
     }
     let is_sudo = has_sudo(core, req);
-    let input = read_input(req)?;
+    let input = read_input(d)?;
     let mut renewable = input.renewable.unwrap_or(true);
     let token_type = token_type(role.as_ref(), &input)?;
     if token_type == TokenType::Batch {

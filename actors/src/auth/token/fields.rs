@@ -1,21 +1,6 @@
-//! Field handling shared by the `auth/token/` handlers, beyond `system::fields`: integers as
-//! Vault's weak decoding reads them, and Vault's policy-list sanitizing.
+//! Vault's policy-list sanitizing and the listed 400 of the token store's handlers.
 
-pub(crate) use crate::system::fields::{boolean, duration, get, string, string_list, string_map};
 use crate::CoreError;
-use serde_json::{Map, Value};
-
-/// An integer field; numeric strings are accepted, as `mapstructure.WeakDecode` does.
-pub(crate) fn int(data: &Map<String, Value>, key: &str) -> Result<Option<i64>, CoreError> {
-    let bad = || CoreError::invalid(format!("error converting input for field \"{key}\": expected an integer"));
-    match get(data, key) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(bad),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(0)),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| bad()),
-        Some(_) => Err(bad()),
-    }
-}
 
 /// Vault's `strutil.RemoveDuplicates`: trimmed, optionally lower-cased, no empties, sorted.
 pub(crate) fn remove_duplicates(items: &[String], lowercase: bool) -> Vec<String> {
@@ -42,15 +27,14 @@ pub(crate) fn sanitize_policies(policies: &[String], add_default: bool) -> Vec<S
     remove_duplicates(&list, true)
 }
 
-/// Vault's `logical.StatusBadRequest` errors reach the client wrapped by go-multierror.
+/// A `logical.CodedError(400, ...)` the token store returns as a Go error: listed.
 pub(crate) fn bad_request(msg: &str) -> CoreError {
-    CoreError::invalid(format!("1 error occurred:\n\t* {msg}\n\n"))
+    CoreError::invalid(msg).listed()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
@@ -63,14 +47,5 @@ mod tests {
         assert_eq!(sanitize_policies(&[], true), strings(&["default"]));
         assert!(sanitize_policies(&[], false).is_empty());
         assert_eq!(sanitize_policies(&strings(&["default", "x"]), false), strings(&["default", "x"]));
-    }
-
-    #[test]
-    fn integers_accept_numbers_and_numeric_strings() {
-        let data = json!({"a": 3, "b": "4", "c": "x", "d": null}).as_object().cloned().unwrap_or_default();
-        assert_eq!(int(&data, "a").unwrap(), Some(3));
-        assert_eq!(int(&data, "b").unwrap(), Some(4));
-        assert!(int(&data, "c").is_err());
-        assert_eq!(int(&data, "d").unwrap(), None);
     }
 }

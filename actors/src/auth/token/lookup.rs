@@ -1,8 +1,9 @@
 //! `lookup`, `lookup-self`, `lookup-accessor` and `LIST accessors`.
 
 use super::caller;
-use super::fields::{bad_request, string};
+use super::fields::bad_request;
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::token_store::{rfc3339_nano, TokenEntry};
 use crate::{CoreError, Request, Response, SecretString};
 use chrono::{DateTime, Utc};
@@ -47,9 +48,9 @@ pub(super) fn lookup_data(id: &str, e: &TokenEntry, now: DateTime<Utc>) -> Map<S
 }
 
 /// `lookup {token}`; without a token, the caller's own. Unknown tokens are a 403, as in Vault.
-pub(super) async fn lookup(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let id = match string(&req.data, "token")?.filter(|t| !t.is_empty()) {
-        Some(t) => SecretString::new(t),
+pub(super) async fn lookup(core: &Core, req: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let id = match d.str("token").filter(|t| !t.is_empty()) {
+        Some(t) => SecretString::new(t.to_string()),
         None => req.client_token.clone().unwrap_or_default(),
     };
     if id.is_empty() {
@@ -60,15 +61,15 @@ pub(super) async fn lookup(core: &Core, req: &Request) -> Result<Option<Response
 }
 
 /// `lookup-self`: the entry the pipeline authenticated (its use already counted).
-pub(super) fn lookup_self(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+pub(super) async fn lookup_self(core: &Core, req: &Request, _: &FieldData) -> Result<Option<Response>, CoreError> {
     let entry = caller(req)?;
     let id = req.client_token.as_deref().unwrap_or_default();
     Ok(Some(Response::with_data(lookup_data(id, entry, core.tokens.now()))))
 }
 
 /// `lookup-accessor {accessor}`: the token's data without its ID.
-pub(super) async fn lookup_accessor(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let accessor = string(&req.data, "accessor")?.unwrap_or_default();
+pub(super) async fn lookup_accessor(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let accessor = d.str_or_default("accessor");
     if accessor.is_empty() {
         return Err(bad_request("missing accessor"));
     }
@@ -78,7 +79,7 @@ pub(super) async fn lookup_accessor(core: &Core, req: &Request) -> Result<Option
 }
 
 /// `LIST accessors` (sudo, enforced by the ACL step): every known accessor.
-pub(super) async fn list_accessors(core: &Core) -> Result<Option<Response>, CoreError> {
+pub(super) async fn list_accessors(core: &Core, _: &Request, _: &FieldData) -> Result<Option<Response>, CoreError> {
     let keys = core.tokens.list_accessors().await?;
     if keys.is_empty() {
         return Err(CoreError::NotFound);

@@ -1,8 +1,9 @@
 //! `renew`, `renew-self` and `renew-accessor`.
 
-use super::fields::{bad_request, duration, string};
+use super::fields::bad_request;
 use super::{sys_ttls, MOUNT_POINT};
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::logical::{AuthRenewal, TokenRenewal};
 use crate::mount_table::CREDENTIAL_ROUTE_PREFIX;
 use crate::token_store::{SysTtls, TokenEntry};
@@ -31,11 +32,11 @@ async fn auth_method_bounds(core: &Core, entry: &TokenEntry) -> Result<(SysTtls,
 }
 
 /// Renews the token stored under `key`; `id` is echoed as `client_token`.
-async fn renew_key(core: &Core, req: &Request, entry: &TokenEntry, id: &str) -> Result<Option<Response>, CoreError> {
+async fn renew_key(core: &Core, d: &FieldData, entry: &TokenEntry, id: &str) -> Result<Option<Response>, CoreError> {
     if entry.is_batch() {
         return Err(CoreError::invalid("batch tokens cannot be renewed"));
     }
-    let increment = duration(&req.data, "increment")?.unwrap_or(0);
+    let increment = d.seconds("increment").unwrap_or(0);
     let (sys, granted) = auth_method_bounds(core, entry).await?;
     let renewed = core.tokens.renew(entry.key(), increment, sys, granted).await?;
     let e = &renewed.entry;
@@ -55,34 +56,33 @@ async fn renew_key(core: &Core, req: &Request, entry: &TokenEntry, id: &str) -> 
     Ok(Some(Response { warnings: renewed.warnings, ..Response::with_auth(auth) }))
 }
 
-async fn renew_token(core: &Core, req: &Request, id: &str) -> Result<Option<Response>, CoreError> {
+async fn renew_token(core: &Core, d: &FieldData, id: &str) -> Result<Option<Response>, CoreError> {
     if id.is_empty() {
         return Err(CoreError::invalid("missing token ID"));
     }
     let entry = core.tokens.lookup(id).await?.ok_or_else(|| CoreError::invalid("token not found"))?;
-    renew_key(core, req, &entry, id).await
+    renew_key(core, d, &entry, id).await
 }
 
 /// `renew {token, increment}`.
-pub(super) async fn renew(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let id = string(&req.data, "token")?.unwrap_or_default();
-    renew_token(core, req, &id).await
+pub(super) async fn renew(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    renew_token(core, d, &d.str_or_default("token")).await
 }
 
 /// `renew-self {increment}`.
-pub(super) async fn renew_self(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+pub(super) async fn renew_self(core: &Core, req: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
     let id = req.client_token.clone().unwrap_or_default();
-    renew_token(core, req, &id).await
+    renew_token(core, d, &id).await
 }
 
 /// `renew-accessor {accessor, increment}`: the response does not carry the token.
-pub(super) async fn renew_accessor(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let accessor = string(&req.data, "accessor")?.unwrap_or_default();
+pub(super) async fn renew_accessor(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let accessor = d.str_or_default("accessor");
     if accessor.is_empty() {
         return Err(bad_request("missing accessor"));
     }
     let index = core.tokens.lookup_accessor(&accessor).await?.ok_or_else(|| bad_request("invalid accessor"))?;
     let entry =
         core.tokens.lookup_key(&index.token_key, false).await?.ok_or_else(|| CoreError::invalid("token not found"))?;
-    renew_key(core, req, &entry, "").await
+    renew_key(core, d, &entry, "").await
 }

@@ -1,8 +1,9 @@
 //! `revoke`, `revoke-self`, `revoke-accessor`, `revoke-orphan` and `tidy`.
 
-use super::fields::{bad_request, string};
+use super::fields::bad_request;
 use super::has_sudo;
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::{CoreError, Request, Response};
 
 /// Revokes `id` and its subtree; an unknown token is no error (Vault's `revokeCommon`).
@@ -16,8 +17,8 @@ async fn revoke_tree(core: &Core, id: &str) -> Result<Option<Response>, CoreErro
 }
 
 /// `revoke {token}`.
-pub(super) async fn revoke(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let id = string(&req.data, "token")?.unwrap_or_default();
+pub(super) async fn revoke(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let id = d.str_or_default("token");
     if id.is_empty() {
         return Err(CoreError::invalid("missing token ID"));
     }
@@ -25,14 +26,14 @@ pub(super) async fn revoke(core: &Core, req: &Request) -> Result<Option<Response
 }
 
 /// `revoke-self`.
-pub(super) async fn revoke_self(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+pub(super) async fn revoke_self(core: &Core, req: &Request, _: &FieldData) -> Result<Option<Response>, CoreError> {
     let id = req.client_token.clone().unwrap_or_default();
     revoke_tree(core, &id).await
 }
 
 /// `revoke-accessor {accessor}`.
-pub(super) async fn revoke_accessor(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let accessor = string(&req.data, "accessor")?.unwrap_or_default();
+pub(super) async fn revoke_accessor(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let accessor = d.str_or_default("accessor");
     if accessor.is_empty() {
         return Err(bad_request("missing accessor"));
     }
@@ -46,8 +47,8 @@ pub(super) async fn revoke_accessor(core: &Core, req: &Request) -> Result<Option
 }
 
 /// `revoke-orphan {token}` (root or sudo): the token goes, its children stay as orphans.
-pub(super) async fn revoke_orphan(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
-    let id = string(&req.data, "token")?.unwrap_or_default();
+pub(super) async fn revoke_orphan(core: &Core, req: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let id = d.str_or_default("token");
     if id.is_empty() {
         return Err(CoreError::invalid("missing token ID"));
     }
@@ -63,7 +64,7 @@ pub(super) async fn revoke_orphan(core: &Core, req: &Request) -> Result<Option<R
 }
 
 /// `tidy`: runs in the background like Vault's. Vault answers 202; this API answers 200.
-pub(super) fn tidy(core: &Core) -> Result<Option<Response>, CoreError> {
+pub(super) async fn tidy(core: &Core, _: &Request, _: &FieldData) -> Result<Option<Response>, CoreError> {
     let warning = if core.tokens.start_tidy() {
         "Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs."
     } else {

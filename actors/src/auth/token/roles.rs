@@ -2,12 +2,13 @@
 //! `tokenStoreRoleCreateUpdate` parses them: on update, absent fields keep their value; the
 //! deprecated `period`/`explicit_max_ttl` still work and read back as written.
 
-use super::fields::{boolean, duration, get, int, remove_duplicates, sanitize_policies, string, string_list};
+use super::fields::{remove_duplicates, sanitize_policies};
 use super::sys_ttls;
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::token_store::{Role, RoleTokenType};
-use crate::{CoreError, Operation, Request, Response};
-use serde_json::{json, Map, Value};
+use crate::{CoreError, Request, Response};
+use serde_json::{json, Value};
 
 /// Vault's `pathSuffixSanitize` (`\w[\w-.]+\w`), matched anywhere in the suffix as Go's
 /// `MatchString` does: some run of `[\w-.]` holds two word characters at least two apart.
@@ -21,7 +22,7 @@ fn path_suffix_ok(suffix: &str) -> bool {
     })
 }
 
-pub(super) async fn list(core: &Core) -> Result<Option<Response>, CoreError> {
+pub(super) async fn list(core: &Core, _: &Request, _: &FieldData) -> Result<Option<Response>, CoreError> {
     let roles = core.tokens.list_roles().await?;
     if roles.is_empty() {
         return Err(CoreError::NotFound);
@@ -29,25 +30,18 @@ pub(super) async fn list(core: &Core) -> Result<Option<Response>, CoreError> {
     Ok(Some(Response::list(roles)))
 }
 
-pub(super) async fn handle(
-    core: &Core,
-    req: &Request,
-    op: Operation,
-    name: String,
-) -> Result<Option<Response>, CoreError> {
-    match op {
-        Operation::Read => read(core, &name).await,
-        Operation::Update => write(core, req, name).await,
-        Operation::Delete => {
-            core.tokens.delete_role(&name).await?;
-            Ok(None)
-        }
-        _ => Err(CoreError::UnsupportedOperation),
-    }
+pub(super) async fn exists(core: &Core, _: &Request, d: &FieldData) -> Result<bool, CoreError> {
+    Ok(core.tokens.role(&d.str_or_default("role_name")).await?.is_some())
 }
 
-async fn read(core: &Core, name: &str) -> Result<Option<Response>, CoreError> {
-    let role = core.tokens.role(name).await?.ok_or(CoreError::NotFound)?;
+pub(super) async fn delete(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    core.tokens.delete_role(&d.str_or_default("role_name")).await?;
+    Ok(None)
+}
+
+pub(super) async fn read(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let name = d.str_or_default("role_name");
+    let role = core.tokens.role(&name).await?.ok_or(CoreError::NotFound)?;
     let mut data = json!({
         "name": role.name,
         "allowed_policies": role.allowed_policies,
@@ -75,29 +69,29 @@ async fn read(core: &Core, name: &str) -> Result<Option<Response>, CoreError> {
 }
 
 /// Fields this server refuses rather than store without enforcing them.
-fn refuse_unsupported(d: &Map<String, Value>) -> Result<(), CoreError> {
+fn refuse_unsupported(d: &FieldData) -> Result<(), CoreError> {
     for key in ["token_bound_cidrs", "bound_cidrs"] {
-        if string_list(d, key)?.is_some_and(|l| !l.is_empty()) {
+        if d.strings(key).is_some_and(|l| !l.is_empty()) {
             return Err(CoreError::invalid(format!("error parsing role fields: '{key}' is not supported yet")));
         }
     }
     Ok(())
 }
 
-async fn write(core: &Core, req: &Request, name: String) -> Result<Option<Response>, CoreError> {
-    let d = &req.data;
+pub(super) async fn write(core: &Core, _: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let name = d.str_or_default("role_name");
     refuse_unsupported(d)?;
     let existing = core.tokens.role(&name).await?;
     let mut role = existing.unwrap_or_else(|| Role { name: name.clone(), renewable: true, ..Default::default() });
     let mut warnings = Vec::new();
 
-    if let Some(orphan) = boolean(d, "orphan")? {
+    if let Some(orphan) = d.bool("orphan") {
         role.orphan = orphan;
     }
-    if let Some(renewable) = boolean(d, "renewable")? {
+    if let Some(renewable) = d.bool("renewable") {
         role.renewable = renewable;
     }
-    if let Some(suffix) = string(d, "path_suffix")? {
+    if let Some(suffix) = d.str("path_suffix").map(str::to_string) {
         if !suffix.is_empty() && !path_suffix_ok(&suffix) {
             return Err(CoreError::invalid(
                 "given role path suffix contains invalid characters; must match \\w[\\w-.]+\\w",
@@ -108,34 +102,33 @@ async fn write(core: &Core, req: &Request, name: String) -> Result<Option<Respon
     if role.path_suffix.contains("..") {
         return Err(CoreError::invalid("error registering path suffix: path cannot contain parent references"));
     }
-    if let Some(list) = string_list(d, "allowed_policies")? {
-        role.allowed_policies = sanitize_policies(&list, false);
+    if let Some(list) = d.strings("allowed_policies") {
+        role.allowed_policies = sanitize_policies(list, false);
     }
-    if let Some(list) = string_list(d, "disallowed_policies")? {
-        role.disallowed_policies = remove_duplicates(&list, true);
+    if let Some(list) = d.strings("disallowed_policies") {
+        role.disallowed_policies = remove_duplicates(list, true);
     }
-    if let Some(list) = string_list(d, "allowed_policies_glob")? {
-        role.allowed_policies_glob = sanitize_policies(&list, false);
+    if let Some(list) = d.strings("allowed_policies_glob") {
+        role.allowed_policies_glob = sanitize_policies(list, false);
     }
-    if let Some(list) = string_list(d, "disallowed_policies_glob")? {
-        role.disallowed_policies_glob = remove_duplicates(&list, true);
+    if let Some(list) = d.strings("disallowed_policies_glob") {
+        role.disallowed_policies_glob = remove_duplicates(list, true);
     }
-    if d.contains_key("token_type") {
-        let raw = string(d, "token_type")?.ok_or_else(|| CoreError::invalid("Invalid 'token_type' value: null"))?;
-        role.token_type = RoleTokenType::parse(&raw)
+    if let Some(raw) = d.str("token_type") {
+        role.token_type = RoleTokenType::parse(raw)
             .ok_or_else(|| CoreError::invalid(format!("invalid 'token_type' value \"{raw}\"")))?;
     }
-    if let Some(v) = boolean(d, "token_no_default_policy")? {
+    if let Some(v) = d.bool("token_no_default_policy") {
         role.token_no_default_policy = v;
     }
-    if let Some(uses) = int(d, "token_num_uses")? {
+    if let Some(uses) = d.int("token_num_uses") {
         if uses < 0 {
             return Err(CoreError::invalid("error parsing role fields: 'token_num_uses' cannot be negative"));
         }
         role.token_num_uses = uses;
     }
 
-    match (duration(d, "token_period")?, duration(d, "period")?) {
+    match (d.seconds("token_period"), d.seconds("period")) {
         (Some(p), legacy) => {
             if legacy.is_some() {
                 warnings.push(
@@ -151,7 +144,7 @@ async fn write(core: &Core, req: &Request, name: String) -> Result<Option<Respon
         }
         (None, None) => {}
     }
-    let final_max = match (duration(d, "token_explicit_max_ttl")?, duration(d, "explicit_max_ttl")?) {
+    let final_max = match (d.seconds("token_explicit_max_ttl"), d.seconds("explicit_max_ttl")) {
         (Some(t), legacy) => {
             if legacy.is_some() {
                 warnings.push("Both 'token_explicit_max_ttl' and deprecated 'explicit_max_ttl' value supplied, ignoring the deprecated value".into());
@@ -191,8 +184,8 @@ async fn write(core: &Core, req: &Request, name: String) -> Result<Option<Respon
             )));
         }
     }
-    if get(d, "allowed_entity_aliases").is_some() {
-        role.allowed_entity_aliases = string_list(d, "allowed_entity_aliases")?.map(|l| remove_duplicates(&l, true));
+    if let Some(list) = d.strings("allowed_entity_aliases") {
+        role.allowed_entity_aliases = Some(remove_duplicates(list, true));
     }
     core.tokens.put_role(&role).await?;
     if warnings.is_empty() {

@@ -11,11 +11,6 @@ use std::collections::BTreeMap;
 /// The longest role name or secret ID Vault will HMAC.
 pub(crate) const MAX_HMAC_INPUT: usize = 4096;
 
-/// go-multierror's rendering of a single error.
-fn multierror(msg: &str) -> String {
-    crate::logical::go::multierror(&[msg.to_string()])
-}
-
 /// A `logical.ErrorResponse`: 400 with the message as is.
 pub(crate) fn bad(msg: impl Into<String>) -> CoreError {
     CoreError::InvalidRequest(msg.into())
@@ -23,12 +18,12 @@ pub(crate) fn bad(msg: impl Into<String>) -> CoreError {
 
 /// A Go error returned by a handler: 500, wrapped by go-multierror.
 pub(crate) fn failure(msg: impl AsRef<str>) -> CoreError {
-    CoreError::Internal(multierror(msg.as_ref()))
+    CoreError::internal(msg.as_ref()).listed()
 }
 
 /// `logical.ErrUnsupportedPath` returned by a handler (a write to a missing role).
 pub(crate) fn unsupported_path() -> CoreError {
-    CoreError::NotFoundMessage(multierror("unsupported path"))
+    CoreError::UnsupportedPath.listed()
 }
 
 /// `policyutil.ParsePolicies`: trimmed, lower-cased, deduplicated and sorted; `root` swallows

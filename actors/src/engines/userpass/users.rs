@@ -37,7 +37,7 @@ fn invalid(msg: String) -> CoreError {
 
 /// A Go error returned by a handler: Vault answers 500 with the message wrapped by multierror.
 fn handler_error(msg: &str) -> CoreError {
-    CoreError::Internal(format!("1 error occurred:\n\t* {msg}\n\n"))
+    CoreError::internal(msg).listed()
 }
 
 /// bcrypt of `password` at Vault's cost, off the async workers.
