@@ -28,7 +28,7 @@ async fn store() -> Arc<TokenStore> {
     let root = random_key();
     barrier.initialize(root.clone()).await.expect("initialize");
     barrier.unlock(&root).await.expect("unlock");
-    let store = Arc::new(TokenStore::new(barrier));
+    let store = Arc::new(TokenStore::new(barrier, Default::default()));
     store.load().await.expect("load");
     store
 }

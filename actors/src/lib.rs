@@ -22,6 +22,7 @@ mod request;
 mod response;
 pub mod seal_keeper;
 mod secret_string;
+pub mod sync;
 mod system;
 pub mod token_store;
 mod wrapping;

@@ -38,5 +38,5 @@ pub fn engine_context(view: BarrierView) -> crate::engines::EngineContext {
         Arc::new(arc_swap::ArcSwap::from_pointee(entry)),
         crate::engines::SystemTtls { default_ttl: 768 * 3600, max_ttl: 768 * 3600 },
     );
-    crate::engines::EngineContext { view, system }
+    crate::engines::EngineContext::new(view, system, Arc::new(crate::sync::Clock::default()))
 }

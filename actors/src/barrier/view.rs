@@ -1,4 +1,6 @@
-//! A prefix-scoped window on the barrier: engines see only their own `logical/<uuid>/` keys.
+//! A prefix-scoped window on the barrier: engines see only their own `logical/<uuid>/` keys. A
+//! view can only narrow (`sub_view`); making one on another prefix takes the barrier itself,
+//! which engines never get.
 
 use super::Barrier;
 use crate::CoreError;
@@ -20,11 +22,6 @@ impl BarrierView {
     /// A narrower view below this one.
     pub fn sub_view(&self, prefix: &str) -> Self {
         BarrierView { barrier: self.barrier.clone(), prefix: format!("{}{prefix}", self.prefix) }
-    }
-
-    /// A view on another prefix of the same barrier.
-    pub fn with_prefix(&self, prefix: &str) -> Self {
-        BarrierView { barrier: self.barrier.clone(), prefix: prefix.to_string() }
     }
 
     pub fn prefix(&self) -> &str {

@@ -1,9 +1,11 @@
 //! What an engine gets when its mount is built: a storage view that cannot leave the mount's
-//! prefix, and the system view (the mount's live settings, read at each use so tuning reaches a
-//! running engine without rebuilding it).
+//! prefix, the system view (the mount's live settings, read at each use so tuning reaches a
+//! running engine without rebuilding it), the node's clock and the mount's salt.
 
+use super::MountSalt;
 use crate::barrier::BarrierView;
 use crate::mount_table::MountEntry;
+use crate::sync::Clock;
 use arc_swap::ArcSwap;
 use std::sync::Arc;
 
@@ -54,4 +56,15 @@ pub struct EngineContext {
     /// The mount's own storage (`logical/<uuid>/` or `auth/<uuid>/`).
     pub view: BarrierView,
     pub system: SystemView,
+    /// The node's clock (tests advance it).
+    pub clock: Arc<Clock>,
+    /// The mount's salt, kept in `view`.
+    pub salt: MountSalt,
+}
+
+impl EngineContext {
+    pub fn new(view: BarrierView, system: SystemView, clock: Arc<Clock>) -> Self {
+        let salt = MountSalt::new(view.clone());
+        EngineContext { view, system, clock, salt }
+    }
 }

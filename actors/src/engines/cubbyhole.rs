@@ -7,7 +7,6 @@ use super::EngineContext;
 use crate::barrier::BarrierView;
 use crate::handler;
 use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, Reply};
-use crate::wrapping::CUBBYHOLE_VIEW;
 use crate::{CoreError, Request, Response};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -18,10 +17,10 @@ pub struct Cubbyhole {
 }
 
 impl Cubbyhole {
-    /// The engine ignores its mount's own view: cubbyhole data is keyed by token, in one fixed
-    /// place the token store can clear on revocation.
+    /// The mount's view is the fixed place of every cubbyhole (`MountEntry::view_prefix`): keyed
+    /// by token, cleared by the token store on revocation.
     pub fn new(ctx: EngineContext) -> Self {
-        Cubbyhole { view: ctx.view.with_prefix(CUBBYHOLE_VIEW) }
+        Cubbyhole { view: ctx.view }
     }
 
     /// The caller's own cubbyhole.

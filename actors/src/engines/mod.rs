@@ -7,10 +7,12 @@ mod context;
 pub mod cubbyhole;
 pub mod kv_v1;
 pub mod kv_v2;
+mod salt;
 pub mod userpass;
 
 pub use crate::logical::LogicalBackend;
 pub use context::{EngineContext, SystemTtls, SystemView};
+pub use salt::MountSalt;
 
 use crate::logical::Backend;
 use crate::mount_table::MountEntry;

@@ -16,13 +16,13 @@ use super::lease::LeaseEntry;
 use super::timers::Timers;
 use crate::barrier::{Barrier, BarrierView};
 use crate::mount_table::{MountConfig, Router};
+use crate::sync::{Clock, Striped};
 use crate::token_store::{SysTtls, TokenStore};
 use crate::CoreError;
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Mutex as LeaseLock, MutexGuard as LeaseGuard, Notify};
 
@@ -62,40 +62,46 @@ pub struct Expiration {
     pub(crate) router: Arc<ArcSwap<Router>>,
     /// The system default and max lease TTLs.
     pub(crate) sys: SysTtls,
-    locks: Vec<LeaseLock<()>>,
+    locks: Striped<LeaseLock<()>>,
     state: Mutex<State>,
     /// Wakes the timer loop when an earlier deadline appears or the generation changes.
     pub(crate) wake: Notify,
     retry_base_ms: AtomicU64,
-    /// Seconds added to the wall clock: lets tests age leases without sleeping.
-    skew: AtomicI64,
+    clock: Arc<Clock>,
     /// Set while a tidy runs.
     pub(crate) tidying: AtomicBool,
 }
 
 impl Expiration {
-    pub fn new(barrier: Arc<Barrier>, tokens: Arc<TokenStore>, router: Arc<ArcSwap<Router>>, sys: SysTtls) -> Self {
+    pub fn new(
+        barrier: Arc<Barrier>,
+        tokens: Arc<TokenStore>,
+        router: Arc<ArcSwap<Router>>,
+        sys: SysTtls,
+        clock: Arc<Clock>,
+    ) -> Self {
         Expiration {
             view: BarrierView::new(barrier, EXPIRE_VIEW),
             tokens,
             router,
             sys,
-            locks: (0..LOCK_STRIPES).map(|_| LeaseLock::new(())).collect(),
+            locks: Striped::new(LOCK_STRIPES),
             state: Mutex::new(State::default()),
             wake: Notify::new(),
             retry_base_ms: AtomicU64::new(DEFAULT_RETRY_BASE_MS),
-            skew: AtomicI64::new(0),
+            clock,
             tidying: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::seconds(self.skew.load(Ordering::Relaxed))
+        self.clock.now()
     }
 
+    /// Advances the node's clock and wakes the timer loop to look at it again.
     #[cfg(test)]
     pub(crate) fn advance_clock(&self, secs: i64) {
-        self.skew.fetch_add(secs, Ordering::Relaxed);
+        self.clock.advance(secs);
         self.wake.notify_one();
     }
 
@@ -120,10 +126,7 @@ impl Expiration {
 
     /// The lock of one lease (a stripe shared with other leases: hold one at a time).
     pub(crate) async fn lock(&self, id: &str) -> LeaseGuard<'_, ()> {
-        let mut h = DefaultHasher::new();
-        id.hash(&mut h);
-        // The modulo keeps the index below LOCK_STRIPES, so the cast cannot truncate.
-        self.locks[(h.finish() % LOCK_STRIPES as u64) as usize].lock().await
+        self.locks.get(id).lock().await
     }
 
     /// A mount's (default, max) TTL with zeros replaced by the system values.

@@ -111,7 +111,8 @@ mod tests {
 
     async fn table(barrier: Arc<crate::barrier::Barrier>) -> (Addr<MountTable>, Arc<ArcSwap<Router>>) {
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let addr = MountTable::new(barrier, router.clone(), crate::mount_table::tests::test_ttls()).start();
+        let addr = MountTable::new(barrier, router.clone(), crate::mount_table::tests::test_ttls(), Default::default())
+            .start();
         addr.send(LoadMounts).await.unwrap().unwrap();
         (addr, router)
     }

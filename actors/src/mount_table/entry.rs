@@ -122,6 +122,10 @@ impl MountEntry {
     pub fn view_prefix(&self) -> String {
         if self.kind == "system" {
             SYSTEM_VIEW_PREFIX.to_string()
+        } else if self.kind == "cubbyhole" {
+            // Every token's cubbyhole, in the one place the token store clears on revocation
+            // and response wrapping writes to.
+            crate::wrapping::CUBBYHOLE_VIEW.to_string()
         } else if self.is_auth() {
             format!("{CREDENTIAL_VIEW_PREFIX}{}/", self.uuid)
         } else {

@@ -12,6 +12,7 @@ mod router;
 
 use crate::barrier::{Barrier, BarrierView};
 use crate::engines::{create_backend, engine_type, EngineContext, LogicalBackend, SystemTtls, SystemView};
+use crate::sync::Clock;
 use crate::CoreError;
 use actix::prelude::*;
 use arc_swap::ArcSwap;
@@ -38,6 +39,8 @@ pub struct MountTable {
     /// table change (tune, remount, other mounts), cleaned up when it goes.
     live: HashMap<String, LiveMount>,
     sys: SystemTtls,
+    /// The node's clock, handed to every engine.
+    clock: Arc<Clock>,
 }
 
 /// A mounted engine and the entry its system view reads.
@@ -71,7 +74,7 @@ impl Table {
 }
 
 impl MountTable {
-    pub fn new(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>, sys: SystemTtls) -> Self {
+    pub fn new(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>, sys: SystemTtls, clock: Arc<Clock>) -> Self {
         MountTable {
             barrier,
             entries: Arc::new(Vec::new()),
@@ -79,6 +82,7 @@ impl MountTable {
             router,
             live: HashMap::new(),
             sys,
+            clock,
         }
     }
 
@@ -120,10 +124,11 @@ impl MountTable {
                 }
                 None => {
                     let entry = Arc::new(ArcSwap::from_pointee(e.clone()));
-                    let ctx = EngineContext {
-                        view: BarrierView::new(self.barrier.clone(), e.view_prefix()),
-                        system: SystemView::new(entry.clone(), self.sys),
-                    };
+                    let ctx = EngineContext::new(
+                        BarrierView::new(self.barrier.clone(), e.view_prefix()),
+                        SystemView::new(entry.clone(), self.sys),
+                        self.clock.clone(),
+                    );
                     LiveMount { backend: create_backend(e, ctx)?, entry }
                 }
             };
@@ -347,7 +352,7 @@ mod tests {
     async fn table() -> (Addr<MountTable>, Arc<ArcSwap<Router>>, Arc<Barrier>) {
         let barrier = unsealed_barrier().await;
         let router = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let addr = MountTable::new(barrier.clone(), router.clone(), test_ttls()).start();
+        let addr = MountTable::new(barrier.clone(), router.clone(), test_ttls(), Default::default()).start();
         addr.send(LoadMounts).await.unwrap().unwrap();
         (addr, router, barrier)
     }
@@ -368,7 +373,7 @@ mod tests {
 
         // A second actor over the same barrier loads what the first persisted.
         let router2 = Arc::new(ArcSwap::from_pointee(Router::default()));
-        let addr2 = MountTable::new(barrier, router2.clone(), test_ttls()).start();
+        let addr2 = MountTable::new(barrier, router2.clone(), test_ttls(), Default::default()).start();
         addr2.send(LoadMounts).await.unwrap().unwrap();
         assert!(router2.load().route("moved/x").is_some());
 

@@ -28,14 +28,14 @@ mod ttl;
 mod tests;
 
 use crate::barrier::{random_key, Barrier, BarrierView};
+use crate::sync::{Clock, Striped};
 use crate::CoreError;
 use arc_swap::ArcSwapOption;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock, Weak};
 use tokio::sync::{RwLock as StripeLock, RwLockWriteGuard};
 use zeroize::Zeroizing;
@@ -73,13 +73,14 @@ const CACHE_LIMIT: usize = 65_536;
 
 pub struct TokenStore {
     view: BarrierView,
+    /// Every token's cubbyhole, destroyed with the token.
+    cubbyholes: BarrierView,
     salt: ArcSwapOption<Zeroizing<Vec<u8>>>,
     batch_key: ArcSwapOption<Zeroizing<Vec<u8>>>,
     cache: RwLock<HashMap<String, Arc<TokenEntry>>>,
-    locks: Vec<StripeLock<()>>,
+    locks: Striped<StripeLock<()>>,
     tidying: Arc<AtomicBool>,
-    /// Seconds added to the wall clock: lets tests age tokens without sleeping.
-    skew: AtomicI64,
+    clock: Arc<Clock>,
     /// The expiration manager, told about token creation, renewal and revocation.
     lease_hook: RwLock<Option<Weak<dyn TokenLeases>>>,
 }
@@ -97,15 +98,16 @@ fn parent_key(parent: &str, child: &str) -> String {
 }
 
 impl TokenStore {
-    pub fn new(barrier: Arc<Barrier>) -> Self {
+    pub fn new(barrier: Arc<Barrier>, clock: Arc<Clock>) -> Self {
         TokenStore {
-            view: BarrierView::new(barrier, TOKEN_VIEW),
+            view: BarrierView::new(barrier.clone(), TOKEN_VIEW),
+            cubbyholes: BarrierView::new(barrier, crate::wrapping::CUBBYHOLE_VIEW),
             salt: ArcSwapOption::empty(),
             batch_key: ArcSwapOption::empty(),
             cache: RwLock::new(HashMap::new()),
-            locks: (0..LOCK_STRIPES).map(|_| StripeLock::new(())).collect(),
+            locks: Striped::new(LOCK_STRIPES),
             tidying: Arc::new(AtomicBool::new(false)),
-            skew: AtomicI64::new(0),
+            clock,
             lease_hook: RwLock::new(None),
         }
     }
@@ -134,12 +136,12 @@ impl TokenStore {
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::seconds(self.skew.load(Ordering::Relaxed))
+        self.clock.now()
     }
 
     #[cfg(test)]
     pub(crate) fn advance_clock(&self, secs: i64) {
-        self.skew.fetch_add(secs, Ordering::Relaxed);
+        self.clock.advance(secs);
     }
 
     /// The salted hash of a token ID or an accessor: the only form either reaches storage in.
@@ -150,21 +152,11 @@ impl TokenStore {
         Ok(hex::encode(mac.finalize().into_bytes()))
     }
 
-    fn stripe(&self, key: &str) -> usize {
-        let mut h = DefaultHasher::new();
-        key.hash(&mut h);
-        // The modulo keeps the index below LOCK_STRIPES, so the cast cannot truncate.
-        (h.finish() % LOCK_STRIPES as u64) as usize
-    }
-
     /// Write locks on the stripes of `keys`, taken in stripe order so two callers never deadlock.
     pub(crate) async fn lock_keys(&self, keys: &[&str]) -> Vec<RwLockWriteGuard<'_, ()>> {
-        let mut stripes: Vec<usize> = keys.iter().map(|k| self.stripe(k)).collect();
-        stripes.sort_unstable();
-        stripes.dedup();
-        let mut guards = Vec::with_capacity(stripes.len());
-        for s in stripes {
-            guards.push(self.locks[s].write().await);
+        let mut guards = Vec::with_capacity(keys.len());
+        for lock in self.locks.ordered(keys) {
+            guards.push(lock.write().await);
         }
         guards
     }
@@ -198,7 +190,7 @@ impl TokenStore {
         if let Some(e) = self.cached(key) {
             return Ok(Some(e));
         }
-        let _guard = self.locks[self.stripe(key)].read().await;
+        let _guard = self.locks.get(key).read().await;
         if let Some(e) = self.cached(key) {
             return Ok(Some(e));
         }

@@ -28,22 +28,18 @@ mod tidy;
 #[cfg(test)]
 mod test_util;
 
-use super::{EngineContext, SystemView};
-use crate::barrier::{random_key, BarrierView};
+use super::{EngineContext, MountSalt, SystemView};
+use crate::barrier::BarrierView;
 use crate::logical::{AuthRenewal, TokenRenewal};
+use crate::sync::{Clock, Striped};
 use crate::CoreError;
 use chrono::{DateTime, Utc};
 use fields::MAX_HMAC_INPUT;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use tokio::sync::{Mutex, OnceCell, RwLock};
-use zeroize::Zeroizing;
-
-/// Mount-wide salt for the role_id and accessor indexes.
-const SALT_KEY: &str = "salt";
+use tokio::sync::{Mutex, RwLock};
 /// `role/<name>`: role entries.
 const ROLE_PREFIX: &str = "role/";
 /// `role_id/<salted role_id>`: role_id → role name.
@@ -67,14 +63,13 @@ pub struct AppRole {
 
 pub(crate) struct Inner {
     view: BarrierView,
-    salt: OnceCell<Zeroizing<Vec<u8>>>,
+    salt: MountSalt,
     system: SystemView,
-    role_locks: Vec<RwLock<()>>,
-    secret_id_locks: Vec<RwLock<()>>,
+    role_locks: Striped<RwLock<()>>,
+    secret_id_locks: Striped<RwLock<()>>,
     role_id_lock: Mutex<()>,
     tidying: AtomicBool,
-    /// Seconds added to the wall clock: lets tests age secret IDs without sleeping.
-    skew: AtomicI64,
+    clock: Arc<Clock>,
 }
 
 impl AppRole {
@@ -83,13 +78,13 @@ impl AppRole {
     pub fn new(ctx: EngineContext) -> Self {
         let inner = Arc::new(Inner {
             view: ctx.view,
-            salt: OnceCell::new(),
+            salt: ctx.salt,
             system: ctx.system,
-            role_locks: (0..ROLE_STRIPES).map(|_| RwLock::new(())).collect(),
-            secret_id_locks: (0..SECRET_ID_STRIPES).map(|_| RwLock::new(())).collect(),
+            role_locks: Striped::new(ROLE_STRIPES),
+            secret_id_locks: Striped::new(SECRET_ID_STRIPES),
             role_id_lock: Mutex::new(()),
             tidying: AtomicBool::new(false),
-            skew: AtomicI64::new(0),
+            clock: ctx.clock,
         });
         AppRole { inner }
     }
@@ -107,50 +102,26 @@ impl Inner {
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::seconds(self.skew.load(Ordering::Relaxed))
+        self.clock.now()
     }
 
     #[cfg(test)]
     pub(crate) fn advance_clock(&self, secs: i64) {
-        self.skew.fetch_add(secs, Ordering::Relaxed);
-    }
-
-    /// The mount salt, created on first use.
-    async fn salt(&self) -> Result<&Zeroizing<Vec<u8>>, CoreError> {
-        self.salt
-            .get_or_try_init(|| async {
-                if let Some(k) = self.view.get(SALT_KEY).await? {
-                    return Ok(Zeroizing::new(k));
-                }
-                let k = random_key();
-                self.view.put(SALT_KEY, &k).await?;
-                Ok(k)
-            })
-            .await
+        self.clock.advance(secs);
     }
 
     /// The salted form of a role_id or accessor: the only form either is indexed under.
     pub(crate) async fn salted(&self, value: &str) -> Result<String, CoreError> {
-        let salt = self.salt().await?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(salt).map_err(CoreError::internal)?;
-        mac.update(value.as_bytes());
-        Ok(hex::encode(mac.finalize().into_bytes()))
+        self.salt.salted(value).await
     }
 
     pub(crate) fn role_lock(&self, name: &str) -> &RwLock<()> {
-        &self.role_locks[stripe(&name.to_lowercase(), ROLE_STRIPES)]
+        self.role_locks.get(&name.to_lowercase())
     }
 
     pub(crate) fn secret_id_lock(&self, secret_id_hmac: &str) -> &RwLock<()> {
-        &self.secret_id_locks[stripe(secret_id_hmac, SECRET_ID_STRIPES)]
+        self.secret_id_locks.get(secret_id_hmac)
     }
-}
-
-fn stripe(key: &str, stripes: usize) -> usize {
-    let mut h = DefaultHasher::new();
-    key.hash(&mut h);
-    // The modulo keeps the index below `stripes`, so the cast cannot truncate.
-    (h.finish() % stripes as u64) as usize
 }
 
 /// Vault's `createHMAC`: hex HMAC-SHA256 of `value` under a role's key.

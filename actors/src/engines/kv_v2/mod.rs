@@ -27,9 +27,9 @@ mod tests;
 
 use super::EngineContext;
 use crate::barrier::BarrierView;
+use crate::sync::Striped;
 use crate::{CoreError, Operation, Response};
 use metadata::{Config, KeyMetadata, StoredVersion};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use tokio::sync::RwLock;
 
 /// Where the mount settings live.
@@ -44,7 +44,7 @@ const LOCK_STRIPES: usize = 64;
 
 pub struct KvV2 {
     view: BarrierView,
-    locks: Vec<RwLock<()>>,
+    locks: Striped<RwLock<()>>,
 }
 
 /// What a handler produced. Vault answers some 404s with a body (the metadata of a deleted
@@ -59,14 +59,11 @@ type HandlerResult = Result<Outcome, CoreError>;
 
 impl KvV2 {
     pub fn new(ctx: EngineContext) -> Self {
-        KvV2 { view: ctx.view, locks: (0..LOCK_STRIPES).map(|_| RwLock::new(())).collect() }
+        KvV2 { view: ctx.view, locks: Striped::new(LOCK_STRIPES) }
     }
 
     fn lock_for(&self, key: &str) -> &RwLock<()> {
-        let mut h = DefaultHasher::new();
-        key.hash(&mut h);
-        // The modulo keeps the index below LOCK_STRIPES, so the cast cannot truncate.
-        &self.locks[(h.finish() % LOCK_STRIPES as u64) as usize]
+        self.locks.get(key)
     }
 
     async fn load_config(&self) -> Result<Config, CoreError> {

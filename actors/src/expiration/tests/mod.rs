@@ -118,9 +118,11 @@ impl Fixture {
 
     /// Another node (or a restart) over the same storage and mounts.
     pub async fn over(barrier: Arc<Barrier>, router: Arc<ArcSwap<Router>>, engine: Arc<DynEngine>) -> Fixture {
-        let tokens = Arc::new(TokenStore::new(barrier.clone()));
+        // One clock, as in the node: advancing it ages tokens and leases together.
+        let clock = Arc::new(crate::sync::Clock::default());
+        let tokens = Arc::new(TokenStore::new(barrier.clone(), clock.clone()));
         tokens.load().await.unwrap();
-        let exp = Arc::new(Expiration::new(barrier.clone(), tokens.clone(), router.clone(), SYS));
+        let exp = Arc::new(Expiration::new(barrier.clone(), tokens.clone(), router.clone(), SYS, clock));
         let hook: Arc<dyn TokenLeases> = exp.clone();
         tokens.set_lease_hook(Arc::downgrade(&hook));
         exp.set_retry_base(Duration::from_millis(5));

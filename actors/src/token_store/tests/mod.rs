@@ -12,7 +12,7 @@ const SYS: SysTtls = SysTtls { default_ttl: 768 * 3600, max_ttl: 768 * 3600 };
 
 async fn store() -> (Arc<TokenStore>, Arc<Barrier>) {
     let barrier = unsealed_barrier().await;
-    let store = Arc::new(TokenStore::new(barrier.clone()));
+    let store = Arc::new(TokenStore::new(barrier.clone(), Default::default()));
     store.load().await.unwrap();
     (store, barrier)
 }

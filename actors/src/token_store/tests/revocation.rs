@@ -45,7 +45,7 @@ async fn revoke_orphan_keeps_the_children_as_orphans() {
     let c = store.lookup(&child.id).await.unwrap().unwrap();
     assert!(c.orphan && c.parent.is_none());
     assert!(alive(&store, &grandchild).await, "grandchildren keep their parent");
-    let fresh = TokenStore::new(barrier);
+    let fresh = TokenStore::new(barrier, Default::default());
     fresh.load().await.unwrap();
     assert!(fresh.lookup(&child.id).await.unwrap().unwrap().orphan, "orphaning was persisted");
 }

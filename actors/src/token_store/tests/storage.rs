@@ -64,7 +64,7 @@ async fn a_fresh_store_finds_tokens_through_the_stored_salt() {
     let (store, barrier) = store().await;
     let t = mint(&store, None).await;
     let batch = store.create(NewToken { token_type: TokenType::Batch, ..spec(None, 600) }).await.unwrap();
-    let again = TokenStore::new(barrier);
+    let again = TokenStore::new(barrier, Default::default());
     again.load().await.unwrap();
     assert!(again.lookup(&t.id).await.unwrap().is_some());
     assert!(again.lookup(&batch.id).await.unwrap().is_some(), "batch key persisted");
