@@ -6,19 +6,22 @@
 //! fails, the client gets a 307 to the active node's `api_addr` instead.
 //!
 //! On the active node, [`forwarded_request_handler`] runs what standbys forward through the
-//! very same routes, on an arbiter of its own.
+//! very same routes, as one service on an arbiter of its own (stopped with the handler).
 
 use crate::error::{core_error, respond_error};
 use crate::extract::{read_body, BodyError};
 use crate::server::{configure, ApiState};
+use actix_service::IntoServiceFactory;
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{AppConfig, Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
 use actix_web::web::Data;
 use actix_web::{App, HttpMessage, HttpResponse};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use strongbox_actors::ha::HaMode;
 use strongbox_actors::replication::ForwardHandler;
@@ -84,7 +87,7 @@ pub async fn standby_forwarding(
     loop {
         let leader = match state.core.ha_mode() {
             HaMode::Active => {
-                req.set_payload(actix_http::Payload::from(actix_web::web::Bytes::from(body)));
+                req.set_payload(actix_http::Payload::from(Bytes::from(body)));
                 return serve_active(&state, req, next).await;
             }
             HaMode::Standby(Some(l)) if l.raft_id != me && !forwarded && unreachable != Some(l.raft_id) => l,
@@ -188,7 +191,17 @@ fn response_from(answer: ForwardResponse) -> HttpResponse {
 
 type Job = (ForwardRequest, oneshot::Sender<ForwardResponse>);
 
-/// Serves forwarded requests through this node's routes, on an arbiter of its own.
+/// The arbiter that serves forwarded requests, stopped when the handler goes (node shutdown).
+struct ServingArbiter(actix_rt::Arbiter);
+
+impl Drop for ServingArbiter {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// Serves forwarded requests through this node's routes: one service built from the same `App`
+/// as the listener's, on an arbiter of its own that the returned handler owns.
 pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
     let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
     let arbiter = actix_rt::Arbiter::new();
@@ -201,19 +214,24 @@ pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
                 .app_data(state)
                 .wrap(actix_web::middleware::from_fn(standby_forwarding))
                 .configure(configure);
-            let app = actix_web::test::init_service(app).await;
-            let app = Rc::new(app);
+            let service = match app.into_factory().new_service(AppConfig::default()).await {
+                Ok(s) => Rc::new(s),
+                Err(()) => {
+                    tracing::error!("the service for forwarded requests failed to start");
+                    return;
+                }
+            };
             while let Some((req, done)) = rx.recv().await {
-                let app = app.clone();
+                let service = service.clone();
                 actix_rt::spawn(async move {
-                    let _ = done.send(run(app.as_ref(), req).await);
+                    let _ = done.send(run(service.as_ref(), req).await);
                 });
             }
         });
     });
-    // The arbiter lives as long as the process (the handler holds its sender).
-    std::mem::forget(arbiter);
-    std::sync::Arc::new(move |req: ForwardRequest| {
+    let arbiter = Arc::new(ServingArbiter(arbiter));
+    Arc::new(move |req: ForwardRequest| {
+        let _serving = &arbiter;
         let id = req.id;
         let (done, answer) = oneshot::channel();
         let queued = tx.send((req, done)).is_ok();
@@ -231,26 +249,34 @@ pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
     })
 }
 
-async fn run<S, B>(app: &S, req: ForwardRequest) -> ForwardResponse
+/// The HTTP request a standby forwarded, as the listener would have parsed it.
+fn http_request(req: ForwardRequest) -> Result<actix_http::Request, String> {
+    let mut http = actix_http::Request::with_payload(actix_http::Payload::from(Bytes::from(req.body)));
+    let head = http.head_mut();
+    head.method = Method::from_bytes(req.method.as_bytes()).map_err(|e| format!("invalid method: {e}"))?;
+    head.uri = req.uri.parse().map_err(|e| format!("invalid request URI: {e}"))?;
+    for h in req.headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(h.name.as_str()), HeaderValue::from_bytes(&h.value)) {
+            head.headers.append(n, v);
+        }
+    }
+    head.headers.insert(HeaderName::from_static(FORWARDED_HEADER), HeaderValue::from_static("1"));
+    head.peer_addr = req.remote_addr.parse().ok();
+    Ok(http)
+}
+
+async fn run<S, B>(service: &S, req: ForwardRequest) -> ForwardResponse
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody + 'static,
 {
     let id = req.id;
-    let method = Method::from_bytes(req.method.as_bytes()).unwrap_or(Method::GET);
-    let mut tr = actix_web::test::TestRequest::default().method(method).uri(&req.uri);
-    for h in req.headers {
-        if let (Ok(n), Ok(v)) = (HeaderName::try_from(h.name.as_str()), HeaderValue::from_bytes(&h.value)) {
-            tr = tr.append_header((n, v));
-        }
-    }
-    tr = tr.insert_header((FORWARDED_HEADER, "1"));
-    if let Ok(addr) = req.remote_addr.parse() {
-        tr = tr.peer_addr(addr);
-    }
-    let resp = match app.call(tr.set_payload(req.body).to_request()).await {
-        Ok(r) => r.into_parts().1.map_into_boxed_body(),
-        Err(e) => e.error_response(),
+    let resp = match http_request(req) {
+        Ok(http) => match service.call(http).await {
+            Ok(r) => r.into_parts().1.map_into_boxed_body(),
+            Err(e) => e.error_response(),
+        },
+        Err(msg) => respond_error(400, vec![msg]),
     };
     let status = u32::from(resp.status().as_u16());
     let headers = resp

@@ -33,6 +33,8 @@ pub struct Barrier {
     physical: Arc<dyn PhysicalBackend>,
     keyring: ArcSwapOption<Keyring>,
     mutate: tokio::sync::Mutex<()>,
+    /// Whether the barrier is sealed, for those who wait for it to change.
+    sealed: tokio::sync::watch::Sender<bool>,
 }
 
 /// What `sys/key-status` reports.
@@ -48,7 +50,8 @@ fn record_storage(op: &'static str, started: Instant) {
 
 impl Barrier {
     pub fn new(physical: Arc<dyn PhysicalBackend>) -> Arc<Self> {
-        Arc::new(Barrier { physical, keyring: ArcSwapOption::empty(), mutate: Default::default() })
+        let (sealed, _) = tokio::sync::watch::channel(true);
+        Arc::new(Barrier { physical, keyring: ArcSwapOption::empty(), mutate: Default::default(), sealed })
     }
 
     /// The backend below the barrier, for the one plaintext entry (`core/seal-config`).
@@ -58,6 +61,11 @@ impl Barrier {
 
     pub fn is_sealed(&self) -> bool {
         self.keyring.load().is_none()
+    }
+
+    /// Follows [`Barrier::is_sealed`]: the receiver sees every seal and unseal.
+    pub fn watch_sealed(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.sealed.subscribe()
     }
 
     fn ring(&self) -> Result<Arc<Keyring>, CoreError> {
@@ -107,6 +115,7 @@ impl Barrier {
         let plain = Self::open_with(root_key, KEYRING_PATH, &ct)?;
         let ring = Keyring::deserialize(&plain).map_err(CoreError::internal)?;
         self.keyring.store(Some(Arc::new(ring)));
+        self.sealed.send_replace(false);
         Ok(())
     }
 
@@ -124,6 +133,7 @@ impl Barrier {
     /// Drops every key from memory; the keys are zeroized as the last reference goes.
     pub fn lock(&self) {
         self.keyring.store(None);
+        self.sealed.send_replace(true);
     }
 
     /// Adds a key at the next term and makes it the one new writes use.

@@ -2,7 +2,8 @@
 //! post_unseal steps), a node that lost leadership steps back to standby (pre_seal steps, the
 //! barrier stays open). Both go through the seal keeper's mailbox, so they never interleave
 //! with a seal or an unseal. It also tells the replication streamer when the barrier seals or
-//! unseals, so a sealed node does not keep raft leadership.
+//! unseals, so a sealed node does not keep raft leadership. Leadership and the seal are watched
+//! (the streamer publishes each new cluster state, the barrier each seal and unseal).
 
 use super::Ha;
 use crate::barrier::Barrier;
@@ -12,35 +13,43 @@ use actix::Addr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How often leadership is checked (raft elections take seconds; this adds at most this).
-const WATCH_INTERVAL: Duration = Duration::from_millis(50);
+/// How soon a failed activation or step-back is tried again.
+const RETRY_INTERVAL: Duration = Duration::from_millis(100);
+/// A safety net: the state is looked at again at least this often even without a change.
+const RECHECK_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Runs whenever the streamer publishes a new cluster state or the barrier seals or unseals
+/// (both are watch channels; no polling).
 pub(crate) fn watch_leadership(ha: Arc<Ha>, barrier: Arc<Barrier>, seal: Addr<SealKeeper>) {
     actix::spawn(async move {
+        let mut cluster = ha.raft.watch_state();
+        let mut sealed_rx = barrier.watch_sealed();
         let mut told_sealed = None;
         loop {
-            tokio::time::sleep(WATCH_INTERVAL).await;
             let sealed = barrier.is_sealed();
             if told_sealed != Some(sealed) {
                 // A sealed leader hands leadership over (Vault's sealed node leaves raft).
                 ha.raft.streamer().do_send(SetSealed(sealed));
                 told_sealed = Some(sealed);
             }
-            if sealed {
-                continue;
-            }
             let (leader, active) = (ha.is_leader(), ha.is_active());
-            let outcome = if leader && !active {
-                seal.send(Activate).await
-            } else if !leader && active {
-                seal.send(Deactivate).await
-            } else {
-                continue;
+            let outcome = match (sealed, leader, active) {
+                (false, true, false) => Some(seal.send(Activate).await),
+                (false, false, true) => Some(seal.send(Deactivate).await),
+                _ => None,
             };
-            match outcome {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "changing HA state failed; retrying"),
-                Err(_) => return, // the seal keeper is gone: the node is shutting down
+            let wait = match outcome {
+                None | Some(Ok(Ok(()))) => RECHECK_INTERVAL,
+                Some(Ok(Err(e))) => {
+                    tracing::warn!(error = %e, "changing HA state failed; retrying");
+                    RETRY_INTERVAL
+                }
+                Some(Err(_)) => return, // the seal keeper is gone: the node is shutting down
+            };
+            tokio::select! {
+                changed = cluster.changed() => if changed.is_err() { return },
+                changed = sealed_rx.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     });

@@ -42,11 +42,10 @@ pub use messages::{
     StartJoined, TakeSnapshot, TransferLeadership,
 };
 pub use node::{RaftNode, RaftSettings};
-pub use state::{raft_id_for, ClusterState, PeerStatus};
+pub use state::{raft_id_for, ClusterState, PeerStatus, PublishedState};
 pub use streamer::ReplicationStreamer;
 
 use actix::prelude::*;
-use arc_swap::ArcSwap;
 use codec::PeerRecord;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,7 +80,7 @@ pub struct RaftOptions {
 #[derive(Clone)]
 pub struct RaftHandle {
     streamer: Addr<ReplicationStreamer>,
-    state: Arc<ArcSwap<ClusterState>>,
+    state: PublishedState,
     backend: Arc<RaftBackend>,
     transport: Arc<Transport>,
     lease: Arc<LeaderLease>,
@@ -108,7 +107,7 @@ impl RaftHandle {
             api_addr: opts.api_addr.clone(),
             non_voter: false,
         };
-        let state = Arc::new(ArcSwap::from_pointee(ClusterState::default()));
+        let state = PublishedState::default();
         let inbound = Arc::new(inbound::ClusterInbound::default());
         let transport = Transport::new(me.raft_id, inbound.clone()).map_err(ReplicationError::transport)?;
         let lease = Arc::new(LeaderLease::default());
@@ -162,9 +161,14 @@ impl RaftHandle {
         &self.me
     }
 
+    /// Wakes on every newly published cluster state (a leadership change among them).
+    pub fn watch_state(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.state.watch()
+    }
+
     /// The latest published cluster state.
     pub fn cluster_state(&self) -> Arc<ClusterState> {
-        self.state.load_full()
+        self.state.load()
     }
 
     /// The physical backend the core (and the barrier) runs on.

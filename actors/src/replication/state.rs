@@ -1,8 +1,47 @@
 //! What the streamer publishes for readers on the hot path (`sys/leader`, the raft
 //! configuration, and later standby forwarding): an immutable [`ClusterState`] snapshot swapped
-//! in with arc-swap after every raft `Ready`, so a reader never waits in the streamer's mailbox.
+//! in with arc-swap after every raft `Ready`, so a reader never waits in the streamer's mailbox;
+//! watchers (the leadership follower) wake on each new snapshot.
 
+use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// The published [`ClusterState`]: the latest snapshot, and a counter bumped with each new one.
+#[derive(Clone)]
+pub struct PublishedState {
+    current: Arc<ArcSwap<ClusterState>>,
+    changes: Arc<watch::Sender<u64>>,
+}
+
+impl Default for PublishedState {
+    fn default() -> Self {
+        PublishedState {
+            current: Arc::new(ArcSwap::from_pointee(ClusterState::default())),
+            changes: Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+impl PublishedState {
+    pub fn load(&self) -> Arc<ClusterState> {
+        self.current.load_full()
+    }
+
+    /// Swaps in `next` when it differs from the current snapshot, and wakes the watchers.
+    pub(crate) fn publish(&self, next: ClusterState) {
+        if **self.current.load() != next {
+            self.current.store(Arc::new(next));
+            self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Wakes on every new snapshot.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}
 
 /// One member as the raft configuration lists it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

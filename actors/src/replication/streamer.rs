@@ -12,9 +12,8 @@ use super::messages::{
     SetStabilization, StartJoined, Step, TakeSnapshot, TransferLeadership,
 };
 use super::node::{RaftNode, RaftSettings};
-use super::state::ClusterState;
+use super::state::{ClusterState, PublishedState};
 use actix::prelude::*;
-use arc_swap::ArcSwap;
 use std::sync::Arc;
 use std::time::Duration;
 use strongbox_storage::RaftLogStore;
@@ -35,7 +34,7 @@ pub struct ReplicationStreamer {
     me: PeerRecord,
     settings: RaftSettings,
     tick: Duration,
-    state: Arc<ArcSwap<ClusterState>>,
+    state: PublishedState,
     transport: Arc<Transport>,
     lease: LeaseKeeper,
     /// The barrier was sealed and leadership, if this node has it, is still to be handed to
@@ -52,7 +51,7 @@ impl ReplicationStreamer {
         me: PeerRecord,
         settings: RaftSettings,
         tick: Duration,
-        state: Arc<ArcSwap<ClusterState>>,
+        state: PublishedState,
         transport: Arc<Transport>,
         lease: Arc<LeaderLease>,
     ) -> Result<Self, ReplicationError> {
@@ -84,9 +83,7 @@ impl ReplicationStreamer {
                 ClusterState { node_id: self.me.node_id.clone(), raft_id: self.me.raft_id, ..Default::default() }
             }
         };
-        if **self.state.load() != next {
-            self.state.store(Arc::new(next));
-        }
+        self.state.publish(next);
     }
 
     /// A node outside any cluster becomes a cluster of one (Vault: init bootstraps raft).
