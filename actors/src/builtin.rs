@@ -47,7 +47,8 @@ impl<'a> Builtin<'a> {
     pub(crate) fn openapi() -> Result<Map<String, Value>, CoreError> {
         let mut paths = Map::new();
         for (mount, table) in tables() {
-            paths.extend(table()?.openapi(mount));
+            // Singletons: their paths stay literal even with `generic_mount_paths`.
+            paths.extend(table()?.openapi(mount, false));
         }
         Ok(paths)
     }
@@ -67,8 +68,8 @@ impl LogicalBackend for Builtin<'_> {
         self.table.special()
     }
 
-    fn openapi(&self, mount: &str) -> Map<String, Value> {
-        self.table.openapi(mount)
+    fn openapi(&self, mount: &str, generic: bool) -> Map<String, Value> {
+        self.table.openapi(mount, generic)
     }
 }
 

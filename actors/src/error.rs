@@ -91,6 +91,11 @@ impl CoreError {
         }
     }
 
+    /// A write reached a node that no longer leads the raft cluster: nothing of it was proposed.
+    pub fn is_not_leader(&self) -> bool {
+        matches!(self.unlisted(), CoreError::Storage(StorageError::NotLeader { .. }))
+    }
+
     /// The error itself, listed or not.
     pub fn unlisted(&self) -> &CoreError {
         match self {

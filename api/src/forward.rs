@@ -15,7 +15,7 @@ use actix_service::IntoServiceFactory;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{AppConfig, Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::web::Data;
@@ -155,10 +155,25 @@ async fn serve_active(
 
 /// Vault's standby answer: 307 to the same path and query on the active node.
 fn redirect(req: &ServiceRequest, api_addr: &str) -> HttpResponse {
-    let pq = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    redirect_uri(req.uri(), api_addr)
+}
+
+fn redirect_uri(uri: &Uri, api_addr: &str) -> HttpResponse {
+    let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     HttpResponse::TemporaryRedirect()
         .insert_header(("Location", format!("{}{pq}", api_addr.trim_end_matches('/'))))
         .finish()
+}
+
+/// The answer to a request whose write found this node no longer leading (nothing of that
+/// write was proposed): a standby's answer, 307 to the new active node when it is known, else
+/// Vault's error for a cluster without one.
+pub fn not_active(state: &ApiState, uri: &Uri) -> HttpResponse {
+    tracing::info!("a write found this node no longer leading; sending the client to the active node");
+    match state.core.ha_mode() {
+        HaMode::Standby(Some(leader)) if !leader.api_addr.is_empty() => redirect_uri(uri, &leader.api_addr),
+        _ => respond_error(500, vec!["local node not active but active cluster node not found".into()]),
+    }
 }
 
 fn forward_request(req: &ServiceRequest, body: Vec<u8>) -> ForwardRequest {

@@ -131,6 +131,7 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
         Err(CoreError::NotFoundWith(resp)) => {
             HttpResponse::NotFound().content_type(JSON).body(envelope(&request_id, path, *resp).to_string())
         }
+        Err(e) if e.is_not_leader() => crate::forward::not_active(state, req.uri()),
         Err(e) => core_error(&e),
     }
 }

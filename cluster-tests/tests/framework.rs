@@ -58,9 +58,27 @@ fn the_openapi_document_covers_the_mounts_a_token_can_see() {
         login["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["password"]["type"],
         json!("string")
     );
+    // The built-in backends are in it too, with their sudo paths.
+    assert_eq!(paths["/sys/mounts/{path}/tune"]["post"]["tags"], json!(["system"]));
+    assert_eq!(paths["/auth/token/accessors/"]["x-vault-sudo"], json!(true));
+    assert_eq!(paths["/auth/token/roles/{role_name}"]["x-vault-createSupported"], json!(true));
     // No token: a valid document without paths, as Vault answers.
     let anon = c.without_token().must_status(200, "GET", "sys/internal/specs/openapi", None).json;
     assert_eq!(anon["paths"], json!({}));
+
+    // generic_mount_paths: mounts under a parameter defaulting to their path; singletons literal.
+    let generic = c.must_status(200, "GET", "sys/internal/specs/openapi?generic_mount_paths=true", None).json;
+    let paths = generic["paths"].as_object().expect("paths");
+    let users = &paths["/auth/{userpass_mount_path}/users/{username}"];
+    let mount = &users["parameters"][1];
+    assert_eq!(
+        (mount["name"].clone(), mount["schema"]["default"].clone()),
+        (json!("userpass_mount_path"), json!("userpass"))
+    );
+    for p in ["/{secret_mount_path}/data/{path}", "/cubbyhole/{path}", "/sys/mounts", "/auth/token/create"] {
+        assert!(paths.contains_key(p), "{p} missing: {:?}", paths.keys().collect::<Vec<_>>());
+    }
+    assert!(!paths.contains_key("/secret/data/{path}"));
 }
 
 #[test]

@@ -8,6 +8,10 @@ pub enum StorageError {
     Task(String),
     #[error("storage is corrupt: {0}")]
     Corrupt(String),
+    /// A write reached a raft member that no longer leads (it was not proposed). `leader` is
+    /// the leader's raft id when known, 0 otherwise.
+    #[error("node is not the raft leader")]
+    NotLeader { leader: u64 },
 }
 
 impl From<rocksdb::Error> for StorageError {

@@ -147,7 +147,7 @@ impl<E: Engine> LogicalBackend for Backend<E> {
         self.engine.periodic().await
     }
 
-    fn openapi(&self, mount: &str) -> Map<String, Value> {
-        self.table.openapi(mount)
+    fn openapi(&self, mount: &str, generic: bool) -> Map<String, Value> {
+        self.table.openapi(mount, generic)
     }
 }

@@ -109,8 +109,8 @@ pub trait LogicalBackend: Send + Sync {
         Ok(())
     }
 
-    /// The OpenAPI path items below `mount`.
-    fn openapi(&self, _mount: &str) -> Map<String, Value> {
+    /// The OpenAPI path items below `mount`; `generic` makes the mount path a parameter.
+    fn openapi(&self, _mount: &str, _generic: bool) -> Map<String, Value> {
         Map::new()
     }
 }

@@ -36,20 +36,48 @@ fn operation_id(mount: &str, pattern: &Pattern, op: &str) -> String {
     id.replace(['/', '_', '.'], "-")
 }
 
-/// The path items of one backend mounted at `mount`.
+/// Vault's `generic_mount_paths` form of a mount: `auth/userpass/` → the prefix
+/// `auth/{userpass_mount_path}` and that parameter, which defaults to the mount's own path.
+fn generic_mount(mount: &str) -> (String, Value) {
+    let (auth, bare) = match mount.strip_prefix("auth/") {
+        Some(rest) => ("auth/", rest.trim_end_matches('/')),
+        None => ("", mount.trim_end_matches('/')),
+    };
+    let name = format!("{}_mount_path", bare.replace(['/', '-', '.'], "_"));
+    let param = json!({
+        "name": name, "description": "Path that the backend was mounted at", "in": "path",
+        "schema": {"type": "string", "default": bare}, "required": true,
+    });
+    (format!("{auth}{{{name}}}"), param)
+}
+
+/// The path items of one backend mounted at `mount`; with `generic`, the mount path is a
+/// parameter (Vault's `generic_mount_paths`).
 pub(super) fn paths<'a, E: 'a>(
     mount: &str,
+    generic: bool,
     rows: impl Iterator<Item = (&'a Pattern, &'a PathDef<E>)>,
     special: &PathsSpecial,
 ) -> Map<String, Value> {
     let mut out = Map::new();
-    let tag = if mount.starts_with("auth/") { "auth" } else { "secrets" };
+    let tag = match mount {
+        "sys/" => "system",
+        m if m.starts_with("auth/") => "auth",
+        _ => "secrets",
+    };
+    let (shown_mount, mount_param) = match generic {
+        true => {
+            let (prefix, param) = generic_mount(mount);
+            (prefix, Some(param))
+        }
+        false => (mount.trim_end_matches('/').to_string(), None),
+    };
     for (pattern, def) in rows {
         let captures: Vec<&str> = pattern.capture_names().collect();
         let relative = pattern.openapi_path();
         let mut item = Map::new();
         item.insert("description".into(), json!(def.synopsis.trim()));
-        let parameters: Vec<Value> = captures
+        let mut parameters: Vec<Value> = captures
             .iter()
             .map(|name| {
                 let desc =
@@ -57,6 +85,7 @@ pub(super) fn paths<'a, E: 'a>(
                 json!({"name": name, "description": desc, "in": "path", "schema": {"type": "string"}, "required": true})
             })
             .collect();
+        parameters.extend(mount_param.clone());
         if !parameters.is_empty() {
             item.insert("parameters".into(), Value::Array(parameters));
         }
@@ -111,7 +140,7 @@ pub(super) fn paths<'a, E: 'a>(
             }
             item.insert(method.into(), operation);
         }
-        let key = match mount.trim_end_matches('/') {
+        let key = match shown_mount.as_str() {
             "" => relative,
             m => format!("/{m}{relative}"),
         };
@@ -133,4 +162,19 @@ pub fn document(version: &str, paths: Map<String, Value>) -> Value {
         "paths": paths,
         "components": {"schemas": {}},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generic_mount;
+    use serde_json::json;
+
+    #[test]
+    fn generic_mounts_are_named_as_vaults() {
+        let (prefix, param) = generic_mount("auth/userpass/");
+        assert_eq!(prefix, "auth/{userpass_mount_path}");
+        assert_eq!(param["name"], json!("userpass_mount_path"));
+        assert_eq!(param["schema"]["default"], json!("userpass"));
+        assert_eq!(generic_mount("secret/").0, "{secret_mount_path}");
+    }
 }

@@ -89,7 +89,8 @@ impl Pattern {
         })
     }
 
-    /// The OpenAPI form: `/users/{name}`, list paths with their trailing slash.
+    /// The OpenAPI form, as Vault renders it: `/users/{name}`; an optional trailing slash is
+    /// left out (`users/?` is `/users`).
     pub fn openapi_path(&self) -> String {
         let mut out = String::new();
         for s in &self.segs {
@@ -102,9 +103,6 @@ impl Pattern {
                     out.push('}');
                 }
             }
-        }
-        if self.optional_slash {
-            out.push('/');
         }
         if out.is_empty() {
             out.push('/');
@@ -240,7 +238,8 @@ mod tests {
     #[test]
     fn openapi_paths() {
         assert_eq!(Pattern::parse("users/{name}").unwrap().openapi_path(), "/users/{name}");
-        assert_eq!(Pattern::parse("users/?").unwrap().openapi_path(), "/users/");
+        assert_eq!(Pattern::parse("users/?").unwrap().openapi_path(), "/users");
+        assert_eq!(Pattern::parse("accessors/").unwrap().openapi_path(), "/accessors/");
         assert_eq!(Pattern::parse("data/{path:rest}").unwrap().openapi_path(), "/data/{path}");
         assert_eq!(Pattern::parse("").unwrap().openapi_path(), "/");
         assert_eq!(Pattern::parse("login/{username}").unwrap().regex(), r"^login/(?P<username>\w(([\w-.]+)?\w)?)$");

@@ -41,11 +41,26 @@ impl ReplicationError {
     }
 }
 
+/// Kept typed through storage, so the API can send the client to the active node.
 impl From<ReplicationError> for StorageError {
     fn from(e: ReplicationError) -> Self {
         match e {
             ReplicationError::Storage(e) => e,
+            ReplicationError::NotLeader { leader } => StorageError::NotLeader { leader },
             other => StorageError::Engine(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_leader_stays_typed_through_storage() {
+        let e = StorageError::from(ReplicationError::NotLeader { leader: 7 });
+        assert!(matches!(e, StorageError::NotLeader { leader: 7 }), "{e:?}");
+        assert!(crate::CoreError::from(e).is_not_leader());
+        assert!(!crate::CoreError::from(StorageError::from(ReplicationError::Timeout)).is_not_leader());
     }
 }

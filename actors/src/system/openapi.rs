@@ -6,11 +6,14 @@
 use super::mounts::ui_visible;
 use crate::builtin::Builtin;
 use crate::core::Core;
-use crate::logical::openapi_document;
+use crate::logical::{openapi_document, FieldData};
 use crate::{CoreError, Request, Response};
 use serde_json::Map;
 
-pub async fn read(core: &Core, req: &Request) -> Result<Option<Response>, CoreError> {
+/// `generic_mount_paths` (query or body) shows every mount but the singletons (`sys/`,
+/// `auth/token/`, `cubbyhole/`) under a mount-path parameter, as Vault does.
+pub async fn read(core: &Core, req: &Request, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    let generic = d.bool_or_default("generic_mount_paths");
     let mut paths = Map::new();
     if req.token_entry.is_some() {
         paths.extend(Builtin::openapi()?);
@@ -19,7 +22,8 @@ pub async fn read(core: &Core, req: &Request) -> Result<Option<Response>, CoreEr
         routes.sort_by_key(|r| r.entry.api_path());
         for route in routes {
             if ui_visible(core, req, &route.entry)? {
-                paths.extend(route.backend.openapi(&route.entry.api_path()));
+                let generic = generic && route.entry.kind != "cubbyhole";
+                paths.extend(route.backend.openapi(&route.entry.api_path(), generic));
             }
         }
     }

@@ -134,7 +134,7 @@ adapt!(remount, |core, req, d| mounts::remount(core, d).await);
 adapt!(remount_status, |core, req, d| mounts::remount_status(core, &d.str_or_default("migration_id")).await);
 adapt!(ui_mounts, |core, req, d| mounts::ui_list(core, req).await);
 adapt!(ui_mount, |core, req, d| mounts::ui_read(core, req, &d.str_or_default("path")).await);
-adapt!(openapi_read, |core, req, d| openapi::read(core, req).await);
+adapt!(openapi_read, |core, req, d| openapi::read(core, req, d).await);
 adapt!(policy_list, |core, req, d| policies::list(core, Api::Legacy).await);
 adapt!(policy_read, |core, req, d| policies::read(core, Api::Legacy, &d.str_or_default("name")).await);
 adapt!(policy_write, |core, req, d| policies::write(core, Api::Legacy, &d.str_or_default("name"), d).await);
@@ -217,6 +217,7 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
         PathDef::new("internal/specs/openapi")
             .fields(&[OPENAPI_FIELDS])
             .read(handler!(openapi_read))
+            .update(handler!(openapi_read))
             .help("Generate an OpenAPI 3 document of all mounted paths.", "Generate an OpenAPI 3 document of all mounted paths the token may see."),
         PathDef::new("policy/?").read(handler!(policy_list)).list(handler!(policy_list)).help(POLICY_LIST_HELP, POLICY_LIST_HELP),
         PathDef::new("policy/{name:rest}")

@@ -123,7 +123,8 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .read(handler!(lookup::lookup_self))
             .update(handler!(lookup::lookup_self))
             .help("This endpoint will lookup a token and its properties.", LOOKUP_HELP),
-        PathDef::new("accessors/?")
+        // Vault's `accessors/$`: the slash is part of the path (a LIST always sends it).
+        PathDef::new("accessors/")
             .list(handler!(lookup::list_accessors))
             .help("List token accessors, which can then be be used to iterate and discover their properties or revoke them. Because this can be used to cause a denial of service, this endpoint requires 'sudo' capability in addition to 'list'.", "List token accessors, which can then be be used to iterate and discover their properties or revoke them. Because this can be used to cause a denial of service, this endpoint requires 'sudo' capability in addition to 'list'."),
         PathDef::new("revoke")
