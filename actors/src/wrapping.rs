@@ -91,7 +91,7 @@ impl Core {
     /// The wrapping token a `sys/wrapping/*` request names: the `token` field, else the caller's
     /// own token (already authenticated, and its use already spent, by the pipeline).
     async fn wrapping_token(&self, req: &Request, spend_use: bool) -> Result<Arc<TokenEntry>, CoreError> {
-        // The table has checked `token` is a string where sent.
+        // Only a string names a token; anything else falls back to the caller's own.
         let named = req.data.get("token").and_then(serde_json::Value::as_str).filter(|t| !t.is_empty());
         let entry = match named {
             Some(token) => {

@@ -6,7 +6,7 @@
 //! fails, the client gets a 307 to the active node's `api_addr` instead.
 //!
 //! On the active node, [`forwarded_request_handler`] runs what standbys forward through the
-//! very same routes, as one service on an arbiter of its own (stopped with the handler).
+//! very same routes, as one service on an arbiter of its own (stopped with the server).
 
 use crate::error::{core_error, respond_error};
 use crate::extract::{read_body, BodyError};
@@ -170,9 +170,14 @@ fn redirect_uri(uri: &Uri, api_addr: &str) -> HttpResponse {
 /// Vault's error for a cluster without one.
 pub fn not_active(state: &ApiState, uri: &Uri) -> HttpResponse {
     tracing::info!("a write found this node no longer leading; sending the client to the active node");
-    match state.core.ha_mode() {
-        HaMode::Standby(Some(leader)) if !leader.api_addr.is_empty() => redirect_uri(uri, &leader.api_addr),
-        _ => respond_error(500, vec!["local node not active but active cluster node not found".into()]),
+    // This node may not have stepped back yet: ask raft who leads now.
+    let leader = state.core.raft().and_then(|raft| {
+        let cluster = raft.cluster_state();
+        cluster.leader().filter(|l| l.raft_id != raft.me().raft_id && !l.api_addr.is_empty()).cloned()
+    });
+    match leader {
+        Some(leader) => redirect_uri(uri, &leader.api_addr),
+        None => respond_error(500, vec!["local node not active but active cluster node not found".into()]),
     }
 }
 
@@ -206,18 +211,20 @@ fn response_from(answer: ForwardResponse) -> HttpResponse {
 
 type Job = (ForwardRequest, oneshot::Sender<ForwardResponse>);
 
-/// The arbiter that serves forwarded requests, stopped when the handler goes (node shutdown).
-struct ServingArbiter(actix_rt::Arbiter);
+/// The arbiter that serves forwarded requests; dropping it (when the server stops) stops it.
+/// It is kept apart from the handler: the handler lives inside the core the arbiter's routes
+/// hold, so an arbiter owned by the handler would never be dropped.
+pub struct ForwardService(actix_rt::Arbiter);
 
-impl Drop for ServingArbiter {
+impl Drop for ForwardService {
     fn drop(&mut self) {
         self.0.stop();
     }
 }
 
 /// Serves forwarded requests through this node's routes: one service built from the same `App`
-/// as the listener's, on an arbiter of its own that the returned handler owns.
-pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
+/// as the listener's, on an arbiter of its own. Keep the [`ForwardService`] while serving.
+pub fn forwarded_request_handler(state: Data<ApiState>) -> (ForwardHandler, ForwardService) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
     let arbiter = actix_rt::Arbiter::new();
     // The routes are not `Send`: they are built on the arbiter's own thread.
@@ -244,9 +251,7 @@ pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
             }
         });
     });
-    let arbiter = Arc::new(ServingArbiter(arbiter));
-    Arc::new(move |req: ForwardRequest| {
-        let _serving = &arbiter;
+    let handler: ForwardHandler = Arc::new(move |req: ForwardRequest| {
         let id = req.id;
         let (done, answer) = oneshot::channel();
         let queued = tx.send((req, done)).is_ok();
@@ -261,7 +266,8 @@ pub fn forwarded_request_handler(state: Data<ApiState>) -> ForwardHandler {
                 },
             }
         })
-    })
+    });
+    (handler, ForwardService(arbiter))
 }
 
 /// The HTTP request a standby forwarded, as the listener would have parsed it.

@@ -184,12 +184,17 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
         _ => Core::start(open_storage(&storage)?, core_config).await.context("starting the core")?,
     };
     let metrics = metrics_render();
-    if let Some(raft) = core.raft() {
+    // Kept until the server stops: it owns the arbiter that serves forwarded requests.
+    let _forward_service = if let Some(raft) = core.raft() {
         // Requests standbys forward run through the same routes, with the first listener's limits.
         let max_request_size = cfg.listeners.first().map_or(32 * 1024 * 1024, |l| l.max_request_size);
         let state = web::Data::new(ApiState { core: core.clone(), max_request_size, metrics: metrics.clone() });
-        raft.set_forward_handler(forward::forwarded_request_handler(state));
-    }
+        let (handler, service) = forward::forwarded_request_handler(state);
+        raft.set_forward_handler(handler);
+        Some(service)
+    } else {
+        None
+    };
     let mut servers = Vec::with_capacity(cfg.listeners.len());
     for l in &cfg.listeners {
         let state = web::Data::new(ApiState {

@@ -115,7 +115,7 @@ impl Barrier {
         let plain = Self::open_with(root_key, KEYRING_PATH, &ct)?;
         let ring = Keyring::deserialize(&plain).map_err(CoreError::internal)?;
         self.keyring.store(Some(Arc::new(ring)));
-        self.sealed.send_replace(false);
+        self.sealed.send_if_modified(|sealed| std::mem::replace(sealed, false));
         Ok(())
     }
 
@@ -133,7 +133,7 @@ impl Barrier {
     /// Drops every key from memory; the keys are zeroized as the last reference goes.
     pub fn lock(&self) {
         self.keyring.store(None);
-        self.sealed.send_replace(true);
+        self.sealed.send_if_modified(|sealed| !std::mem::replace(sealed, true));
     }
 
     /// Adds a key at the next term and makes it the one new writes use.

@@ -5,9 +5,10 @@
 
 use crate::barrier::Barrier;
 use crate::core::Core;
-use crate::duration::{format_duration, parse_duration_value};
+use crate::duration::format_duration;
+use crate::logical::{Field, FieldData, FieldType};
 use crate::replication::SetStabilization;
-use crate::{CoreError, Request, Response, VERSION};
+use crate::{CoreError, Response, VERSION};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::time::Duration;
@@ -50,6 +51,17 @@ fn go_duration_ms(d: Duration) -> String {
     format!("{}s", secs.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// The fields of `sys/storage/raft/autopilot/configuration`, as Vault declares them.
+pub(crate) const AUTOPILOT_FIELDS: &[Field] = &[
+    Field::new("cleanup_dead_servers", FieldType::Bool, "Controls whether to remove dead servers from the Raft peer list periodically or when a new server joins."),
+    Field::new("last_contact_threshold", FieldType::Duration, "Limit on the amount of time a server can go without leader contact before being considered unhealthy."),
+    Field::new("dead_server_last_contact_threshold", FieldType::Duration, "Limit on the amount of time a server can go without leader contact before being considered failed. This takes effect only when cleanup_dead_servers is set."),
+    Field::new("max_trailing_logs", FieldType::Int, "Amount of entries in the Raft Log that a server can be behind before being considered unhealthy."),
+    Field::new("min_quorum", FieldType::Int, "Minimum number of servers allowed in a cluster before autopilot can prune dead servers. This should at least be 3."),
+    Field::new("server_stabilization_time", FieldType::Duration, "Minimum amount of time a server must be in a stable, healthy state before it can be added to the cluster."),
+    Field::new("disable_upgrade_migration", FieldType::Bool, "Whether or not to perform automated version upgrades."),
+];
+
 impl AutopilotConfig {
     fn to_json(&self) -> Value {
         json!({
@@ -63,33 +75,29 @@ impl AutopilotConfig {
         })
     }
 
-    fn update(&mut self, data: &Map<String, Value>) -> Result<(), CoreError> {
-        let dur = |k: &str, v: &Value| -> Result<u64, CoreError> {
-            parse_duration_value(v).map_err(|e| CoreError::invalid(format!("error parsing {k}: {e}")))
-        };
-        for (k, v) in data {
-            match k.as_str() {
-                "cleanup_dead_servers" => {
-                    self.cleanup_dead_servers =
-                        v.as_bool().ok_or_else(|| CoreError::invalid(format!("{k} must be a bool")))?
-                }
-                "disable_upgrade_migration" => {
-                    self.disable_upgrade_migration =
-                        v.as_bool().ok_or_else(|| CoreError::invalid(format!("{k} must be a bool")))?
-                }
-                "max_trailing_logs" | "min_quorum" => {
-                    let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
-                    let n = n.ok_or_else(|| CoreError::invalid(format!("{k} must be a non-negative integer")))?;
-                    if k == "min_quorum" {
-                        self.min_quorum = n;
-                    } else {
-                        self.max_trailing_logs = n;
-                    }
-                }
-                "last_contact_threshold" => self.last_contact_threshold = dur(k, v)?,
-                "dead_server_last_contact_threshold" => self.dead_server_last_contact_threshold = dur(k, v)?,
-                "server_stabilization_time" => self.server_stabilization_time = dur(k, v)?,
-                _ => {}
+    /// Applies the fields a request sent (decoded by the framework against [`AUTOPILOT_FIELDS`]).
+    fn update(&mut self, d: &FieldData) -> Result<(), CoreError> {
+        if let Some(v) = d.bool("cleanup_dead_servers") {
+            self.cleanup_dead_servers = v;
+        }
+        if let Some(v) = d.bool("disable_upgrade_migration") {
+            self.disable_upgrade_migration = v;
+        }
+        for (key, target) in [("max_trailing_logs", &mut self.max_trailing_logs), ("min_quorum", &mut self.min_quorum)]
+        {
+            if let Some(n) = d.int(key) {
+                *target = u64::try_from(n)
+                    .map_err(|_| CoreError::invalid(format!("{key} must be a non-negative integer")))?;
+            }
+        }
+        let durations = [
+            ("last_contact_threshold", &mut self.last_contact_threshold),
+            ("dead_server_last_contact_threshold", &mut self.dead_server_last_contact_threshold),
+            ("server_stabilization_time", &mut self.server_stabilization_time),
+        ];
+        for (key, target) in durations {
+            if let Some(secs) = d.seconds(key) {
+                *target = secs;
             }
         }
         if self.cleanup_dead_servers && self.min_quorum < 3 {
@@ -128,10 +136,10 @@ impl Core {
         Ok(Some(Response::from_value(self.autopilot_config().await?.to_json())))
     }
 
-    pub(crate) async fn autopilot_config_write(&self, req: &Request) -> Result<Option<Response>, CoreError> {
+    pub(crate) async fn autopilot_config_write(&self, d: &FieldData) -> Result<Option<Response>, CoreError> {
         self.ha()?;
         let mut config = self.autopilot_config().await?;
-        config.update(&req.data)?;
+        config.update(d)?;
         self.barrier.put(AUTOPILOT_CONFIG_PATH, &serde_json::to_vec(&config)?).await?;
         let _ = self.ha()?.raft.streamer().send(SetStabilization(config.stabilization())).await;
         Ok(None)
@@ -207,11 +215,14 @@ mod tests {
     #[test]
     fn config_updates_are_validated() {
         let mut c = AutopilotConfig::default();
-        let data = |v: Value| v.as_object().cloned().unwrap_or_default();
-        c.update(&data(json!({"last_contact_threshold": "5s", "max_trailing_logs": 10}))).unwrap();
+        let data = |v: Value| FieldData::decode(v.as_object().unwrap(), &[AUTOPILOT_FIELDS]);
+        c.update(&data(json!({"last_contact_threshold": "5s", "max_trailing_logs": "10"})).unwrap()).unwrap();
         assert_eq!((c.last_contact_threshold, c.max_trailing_logs), (5, 10));
-        assert!(c.clone().update(&data(json!({"cleanup_dead_servers": true}))).is_err());
-        assert!(c.clone().update(&data(json!({"dead_server_last_contact_threshold": "10s"}))).is_err());
-        assert!(c.update(&data(json!({"last_contact_threshold": "soon"}))).is_err());
+        assert!(c.clone().update(&data(json!({"cleanup_dead_servers": "true"})).unwrap()).is_err(), "min_quorum");
+        let ok = data(json!({"cleanup_dead_servers": "true", "min_quorum": 3})).unwrap();
+        assert!(c.clone().update(&ok).is_ok());
+        assert!(c.clone().update(&data(json!({"dead_server_last_contact_threshold": "10s"})).unwrap()).is_err());
+        assert!(data(json!({"last_contact_threshold": "soon"})).is_err());
+        assert!(c.update(&data(json!({"min_quorum": -1})).unwrap()).is_err());
     }
 }

@@ -11,6 +11,7 @@ use super::cluster_tls::CLUSTER_TLS_PATH;
 use super::Ha;
 use crate::barrier::Barrier;
 use crate::core::Core;
+use crate::logical::FieldData;
 use crate::replication::codec::PeerRecord;
 use crate::replication::{raft_id_for, AddLearner, RemovePeer};
 use crate::seal_keeper::{SealConfig, SEAL_CONFIG_PATH, STORED_ROOT_KEY_PATH};
@@ -77,15 +78,20 @@ impl Ha {
         }))))
     }
 
-    pub(crate) async fn answer(&self, barrier: &Barrier, req: &Request) -> Result<Option<Response>, CoreError> {
+    pub(crate) async fn answer(
+        &self,
+        barrier: &Barrier,
+        req: &Request,
+        d: &FieldData,
+    ) -> Result<Option<Response>, CoreError> {
         let server_id = string_field(req, "server_id")?;
         let answer = B64
             .decode(string_field(req, "answer")?)
             .map_err(|_| CoreError::invalid("could not base64 decode answer"))?;
         let cluster_addr = string_field(req, "cluster_addr")?;
         let cluster_addr = super::host_port(&cluster_addr).to_string();
-        let api_addr = req.data.get("api_addr").and_then(Value::as_str).unwrap_or_default().to_string();
-        let non_voter = req.data.get("non_voter").and_then(Value::as_bool).unwrap_or(false);
+        let api_addr = d.str_or_default("api_addr");
+        let non_voter = d.bool_or_default("non_voter");
         let expected = self.challenges().get(&server_id).map(|(c, _)| c.clone());
         let Some(expected) = expected else {
             return Err(CoreError::invalid("no expected answer for the server id provided"));
@@ -157,8 +163,12 @@ impl Core {
         self.ha()?.challenge(&self.barrier, req).await
     }
 
-    pub(crate) async fn raft_bootstrap_answer(&self, req: &Request) -> Result<Option<Response>, CoreError> {
-        self.ha()?.answer(&self.barrier, req).await
+    pub(crate) async fn raft_bootstrap_answer(
+        &self,
+        req: &Request,
+        d: &FieldData,
+    ) -> Result<Option<Response>, CoreError> {
+        self.ha()?.answer(&self.barrier, req, d).await
     }
 
     pub(crate) async fn raft_remove_peer(&self, req: &Request) -> Result<Option<Response>, CoreError> {

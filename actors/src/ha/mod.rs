@@ -19,6 +19,7 @@ mod snapshot;
 mod status;
 mod watch;
 
+pub(crate) use autopilot::AUTOPILOT_FIELDS;
 pub(crate) use autopilot_cleanup::clean_up_dead_servers;
 pub use join::{JoinRequest, PendingJoin};
 pub(crate) use watch::watch_leadership;

@@ -18,8 +18,8 @@ const RETRY_INTERVAL: Duration = Duration::from_millis(100);
 /// A safety net: the state is looked at again at least this often even without a change.
 const RECHECK_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Runs whenever the streamer publishes a new cluster state or the barrier seals or unseals
-/// (both are watch channels; no polling).
+/// Runs whenever leadership changes in the streamer's published state or the barrier seals or
+/// unseals (both are watch channels), and once a second besides as a safety net.
 pub(crate) fn watch_leadership(ha: Arc<Ha>, barrier: Arc<Barrier>, seal: Addr<SealKeeper>) {
     actix::spawn(async move {
         let mut cluster = ha.raft.watch_state();
@@ -38,18 +38,19 @@ pub(crate) fn watch_leadership(ha: Arc<Ha>, barrier: Arc<Barrier>, seal: Addr<Se
                 (false, false, true) => Some(seal.send(Deactivate).await),
                 _ => None,
             };
-            let wait = match outcome {
-                None | Some(Ok(Ok(()))) => RECHECK_INTERVAL,
+            match outcome {
+                None | Some(Ok(Ok(()))) => {}
                 Some(Ok(Err(e))) => {
                     tracing::warn!(error = %e, "changing HA state failed; retrying");
-                    RETRY_INTERVAL
+                    tokio::time::sleep(RETRY_INTERVAL).await;
+                    continue;
                 }
                 Some(Err(_)) => return, // the seal keeper is gone: the node is shutting down
-            };
+            }
             tokio::select! {
                 changed = cluster.changed() => if changed.is_err() { return },
                 changed = sealed_rx.changed() => if changed.is_err() { return },
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep(RECHECK_INTERVAL) => {}
             }
         }
     });

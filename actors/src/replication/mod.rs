@@ -161,7 +161,7 @@ impl RaftHandle {
         &self.me
     }
 
-    /// Wakes on every newly published cluster state (a leadership change among them).
+    /// Wakes on every leadership change in the published cluster state.
     pub fn watch_state(&self) -> tokio::sync::watch::Receiver<u64> {
         self.state.watch()
     }

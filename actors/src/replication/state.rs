@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tokio::sync::watch;
 
-/// The published [`ClusterState`]: the latest snapshot, and a counter bumped with each new one.
+/// The published [`ClusterState`]: the latest snapshot, and a counter bumped when leadership
+/// changes (who leads, the term, membership of a cluster), not on every new commit index.
 #[derive(Clone)]
 pub struct PublishedState {
     current: Arc<ArcSwap<ClusterState>>,
@@ -29,15 +30,22 @@ impl PublishedState {
         self.current.load_full()
     }
 
-    /// Swaps in `next` when it differs from the current snapshot, and wakes the watchers.
+    /// Swaps in `next` when it differs from the current snapshot; wakes the watchers when
+    /// leadership changed.
     pub(crate) fn publish(&self, next: ClusterState) {
-        if **self.current.load() != next {
-            self.current.store(Arc::new(next));
+        let current = self.current.load();
+        if **current == next {
+            return;
+        }
+        let leadership = |s: &ClusterState| (s.initialized, s.leader_id, s.term);
+        let changed = leadership(&current) != leadership(&next);
+        self.current.store(Arc::new(next));
+        if changed {
             self.changes.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 
-    /// Wakes on every new snapshot.
+    /// Wakes on every leadership change.
     pub fn watch(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
     }

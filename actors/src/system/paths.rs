@@ -5,6 +5,7 @@
 use super::fields::{CAPABILITIES_FIELDS, LEASE_FIELDS, MOUNT_FIELDS, POLICY_FIELDS, TUNE_FIELDS};
 use super::{auth, capabilities, keys, leases, mounts, openapi, policies};
 use crate::core::Core;
+use crate::ha::AUTOPILOT_FIELDS;
 use crate::handler;
 use crate::logical::{Field, FieldData, FieldType, PathDef, PathsSpecial, Reply};
 use crate::Request;
@@ -97,16 +98,9 @@ const RAFT_BOOTSTRAP: &[Field] = &[
     Field::new("answer", FieldType::String, "The answer to the challenge, base64"),
     Field::new("cluster_addr", FieldType::String, "The cluster address of the node asking to join"),
     Field::new("non_voter", FieldType::Bool, "Whether the node joins as a non-voter"),
+    Field::new("api_addr", FieldType::String, "The API address of the node asking to join"),
 ];
 const REMOVE_PEER: &[Field] = &[Field::new("server_id", FieldType::String, "The ID of the server to remove")];
-const AUTOPILOT_FIELDS: &[Field] = &[
-    Field::new("cleanup_dead_servers", FieldType::Bool, "Controls whether to remove dead servers from the Raft peer list periodically or when a new server joins."),
-    Field::new("last_contact_threshold", FieldType::Duration, "Limit on the amount of time a server can go without leader contact before being considered unhealthy."),
-    Field::new("dead_server_last_contact_threshold", FieldType::Duration, "Limit on the amount of time a server can go without leader contact before being considered failed. This takes effect only when cleanup_dead_servers is set."),
-    Field::new("max_trailing_logs", FieldType::Int, "Amount of entries in the Raft Log that a server can be behind before being considered unhealthy."),
-    Field::new("min_quorum", FieldType::Int, "Minimum number of servers allowed in a cluster before autopilot can prune dead servers. This should at least be 3."),
-    Field::new("server_stabilization_time", FieldType::Duration, "Minimum amount of time a server must be in a stable, healthy state before it can be added to the cluster."),
-];
 
 /// The handlers below adapt the table's calling convention to the modules' functions.
 macro_rules! adapt {
@@ -150,12 +144,12 @@ adapt!(unwrap, |core, req, d| core.unwrap(req).await.map(Some));
 adapt!(wrap_lookup, |core, req, d| core.wrap_lookup(req).await.map(Some));
 adapt!(rewrap, |core, req, d| core.rewrap(req).await.map(Some));
 adapt!(raft_challenge, |core, req, d| core.raft_bootstrap_challenge(req).await);
-adapt!(raft_answer, |core, req, d| core.raft_bootstrap_answer(req).await);
+adapt!(raft_answer, |core, req, d| core.raft_bootstrap_answer(req, d).await);
 adapt!(raft_remove_peer, |core, req, d| core.raft_remove_peer(req).await);
 adapt!(ha_status, |core, req, d| core.ha_status().await);
 adapt!(autopilot_state, |core, req, d| core.autopilot_state().await);
 adapt!(autopilot_read, |core, req, d| core.autopilot_config_read().await);
-adapt!(autopilot_write, |core, req, d| core.autopilot_config_write(req).await);
+adapt!(autopilot_write, |core, req, d| core.autopilot_config_write(d).await);
 adapt!(step_down, |core, req, d| core.step_down().await);
 adapt!(key_status, |core, req, d| keys::key_status(core).await);
 adapt!(rotate, |core, req, d| keys::rotate(core).await);

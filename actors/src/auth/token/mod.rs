@@ -20,11 +20,6 @@ use std::sync::{Arc, LazyLock};
 /// Where the token store is mounted.
 pub const MOUNT_POINT: &str = "auth/token/";
 
-/// Whether `path` belongs to the token store.
-pub fn is_token_path(path: &str) -> bool {
-    path == "auth/token" || path.starts_with(MOUNT_POINT)
-}
-
 /// The token store's table, compiled once.
 pub(crate) fn table() -> Result<&'static Table<Core>, CoreError> {
     static TABLE: LazyLock<Result<Table<Core>, CoreError>> =
@@ -54,13 +49,5 @@ mod tests {
     #[test]
     fn the_table_compiles() {
         assert!(table().is_ok());
-    }
-
-    #[test]
-    fn token_paths() {
-        assert!(is_token_path("auth/token/create"));
-        assert!(is_token_path("auth/token"));
-        assert!(!is_token_path("auth/tokens/x"));
-        assert!(!is_token_path("auth/userpass/login/x"));
     }
 }
