@@ -149,8 +149,51 @@ pub(super) fn paths<'a, E: 'a>(
     out
 }
 
+/// `write-userpass-users-username` → `WriteUserpassUsersUsername`.
+fn pascal_case(id: &str) -> String {
+    id.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Moves each operation's request body schema to `components.schemas` under
+/// `<PascalCase(operationId)>Request`, leaving a `$ref` in its place, as Vault's document does.
+fn extract_request_schemas(paths: &mut Map<String, Value>) -> Map<String, Value> {
+    let mut schemas = Map::new();
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            let Some(id) = op.get("operationId").and_then(Value::as_str).map(pascal_case) else {
+                continue;
+            };
+            let Some(content) = op.get_mut("requestBody").and_then(|b| b.get_mut("content")) else {
+                continue;
+            };
+            for media in content.as_object_mut().into_iter().flat_map(|c| c.values_mut()) {
+                let Some(schema) = media.get_mut("schema") else {
+                    continue;
+                };
+                let mut name = format!("{id}Request");
+                // Two operations with one name keep apart (the second gets a number).
+                let mut n = 2;
+                while schemas.get(&name).is_some_and(|s| s != schema) {
+                    name = format!("{id}Request{n}");
+                    n += 1;
+                }
+                let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+                schemas.insert(name, std::mem::replace(schema, reference));
+            }
+        }
+    }
+    schemas
+}
+
 /// The whole document over the given path items.
-pub fn document(version: &str, paths: Map<String, Value>) -> Value {
+pub fn document(version: &str, mut paths: Map<String, Value>) -> Value {
+    let schemas = extract_request_schemas(&mut paths);
     json!({
         "openapi": "3.0.2",
         "info": {
@@ -160,13 +203,13 @@ pub fn document(version: &str, paths: Map<String, Value>) -> Value {
             "license": {"name": "Mozilla Public License 2.0", "url": "https://www.mozilla.org/en-US/MPL/2.0"},
         },
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas},
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::generic_mount;
+    use super::{document, generic_mount, pascal_case};
     use serde_json::json;
 
     #[test]
@@ -176,5 +219,22 @@ mod tests {
         assert_eq!(param["name"], json!("userpass_mount_path"));
         assert_eq!(param["schema"]["default"], json!("userpass"));
         assert_eq!(generic_mount("secret/").0, "{secret_mount_path}");
+    }
+
+    #[test]
+    fn request_bodies_become_component_schemas() {
+        assert_eq!(pascal_case("write-userpass-users-username"), "WriteUserpassUsersUsername");
+        let body = json!({"type": "object", "properties": {"password": {"type": "string"}}});
+        let paths = json!({"/auth/userpass/users/{username}": {"post": {
+            "operationId": "write-userpass-users-username",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+        }}});
+        let doc = document("v", paths.as_object().cloned().unwrap());
+        let op = &doc["paths"]["/auth/userpass/users/{username}"]["post"];
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/WriteUserpassUsersUsernameRequest"})
+        );
+        assert_eq!(doc["components"]["schemas"]["WriteUserpassUsersUsernameRequest"], body);
     }
 }
