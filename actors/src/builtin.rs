@@ -22,25 +22,26 @@ fn tables() -> [(&'static str, TableFn); 2] {
     [("sys/", system::table), (auth::token::MOUNT_POINT, auth::token::table)]
 }
 
+/// The built-in backend under which `path` lies (its mount, or below it), and the rest.
+fn locate(path: &str) -> Option<(&'static str, TableFn, &str)> {
+    tables().into_iter().find_map(|(mount, table)| {
+        let rest = path.strip_prefix(mount.trim_end_matches('/'))?;
+        let rest = if rest.is_empty() { rest } else { rest.strip_prefix('/')? };
+        Some((mount, table, rest))
+    })
+}
+
 impl<'a> Builtin<'a> {
     /// The built-in backend serving `req.path`, if any, with `mount_point` and `relative_path`
     /// filled in as the router fills them for a mount.
     pub(crate) fn route(core: &'a Core, req: &mut Request) -> Result<Option<Builtin<'a>>, CoreError> {
-        for (mount, table) in tables() {
-            let bare = mount.trim_end_matches('/');
-            let rest = match req.path.strip_prefix(bare) {
-                Some("") => "",
-                Some(r) => match r.strip_prefix('/') {
-                    Some(rest) => rest,
-                    None => continue,
-                },
-                None => continue,
-            };
-            req.relative_path = rest.to_string();
-            req.mount_point = mount.to_string();
-            return Ok(Some(Builtin { core, table: table()? }));
-        }
-        Ok(None)
+        let Some((mount, table, rest)) = locate(&req.path) else {
+            return Ok(None);
+        };
+        let rest = rest.to_string();
+        req.relative_path = rest;
+        req.mount_point = mount.to_string();
+        Ok(Some(Builtin { core, table: table()? }))
     }
 
     /// The OpenAPI path items of every built-in backend.
@@ -80,12 +81,10 @@ mod tests {
 
     /// The table serving `path` and the path below its mount.
     fn special(path: &str) -> (PathsSpecial, String) {
-        for (mount, table) in tables() {
-            if let Some(rest) = path.strip_prefix(mount) {
-                return (table().map(|t| t.special().clone()).unwrap_or_default(), rest.to_string());
-            }
+        match locate(path) {
+            Some((_, table, rest)) => (table().map(|t| t.special().clone()).unwrap_or_default(), rest.to_string()),
+            None => (PathsSpecial::default(), path.to_string()),
         }
-        (PathsSpecial::default(), path.to_string())
     }
 
     fn is_sudo(path: &str) -> bool {

@@ -43,6 +43,15 @@ pub fn random_key() -> Zeroizing<Vec<u8>> {
     k
 }
 
+/// Hex HMAC-SHA256 of `value` under `key`: how salted identifiers (token IDs, accessors, role
+/// IDs) and approle's secret ID hashes reach storage keys.
+pub fn hmac_hex(key: &[u8], value: &str) -> Result<String, crate::CoreError> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).map_err(crate::CoreError::internal)?;
+    mac.update(value.as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
 #[derive(Serialize, Deserialize)]
 struct StoredKey {
     #[serde(rename = "Term")]

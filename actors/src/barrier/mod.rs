@@ -12,7 +12,7 @@ mod view;
 use crate::CoreError;
 use arc_swap::ArcSwapOption;
 use chrono::{DateTime, Utc};
-pub use keyring::{random_key, Keyring, KEY_SIZE};
+pub use keyring::{hmac_hex, random_key, Keyring, KEY_SIZE};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;

@@ -2,10 +2,8 @@
 //! under `salt`, made on first use. HMAC-SHA256 under it keeps identifiers (role IDs, accessors)
 //! out of storage keys in clear.
 
-use crate::barrier::{random_key, BarrierView};
+use crate::barrier::{hmac_hex, random_key, BarrierView};
 use crate::CoreError;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 use zeroize::Zeroizing;
@@ -39,9 +37,7 @@ impl MountSalt {
 
     /// The salted form of `value`: hex HMAC-SHA256 under the mount's salt.
     pub async fn salted(&self, value: &str) -> Result<String, CoreError> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.key().await?).map_err(CoreError::internal)?;
-        mac.update(value.as_bytes());
-        Ok(hex::encode(mac.finalize().into_bytes()))
+        hmac_hex(self.key().await?, value)
     }
 }
 

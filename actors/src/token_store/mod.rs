@@ -27,13 +27,11 @@ mod ttl;
 #[cfg(test)]
 mod tests;
 
-use crate::barrier::{random_key, Barrier, BarrierView};
+use crate::barrier::{hmac_hex, random_key, Barrier, BarrierView};
 use crate::sync::{Clock, Striped};
 use crate::CoreError;
 use arc_swap::ArcSwapOption;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock, Weak};
@@ -147,9 +145,7 @@ impl TokenStore {
     /// The salted hash of a token ID or an accessor: the only form either reaches storage in.
     pub(crate) fn hash(&self, value: &str) -> Result<String, CoreError> {
         let salt = self.salt.load_full().ok_or(CoreError::Sealed)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(&salt).map_err(CoreError::internal)?;
-        mac.update(value.as_bytes());
-        Ok(hex::encode(mac.finalize().into_bytes()))
+        hmac_hex(&salt, value)
     }
 
     /// Write locks on the stripes of `keys`, taken in stripe order so two callers never deadlock.

@@ -29,14 +29,12 @@ mod tidy;
 mod test_util;
 
 use super::{EngineContext, MountSalt, SystemView};
-use crate::barrier::BarrierView;
+use crate::barrier::{hmac_hex, BarrierView};
 use crate::logical::{AuthRenewal, TokenRenewal};
 use crate::sync::{Clock, Striped};
 use crate::CoreError;
 use chrono::{DateTime, Utc};
 use fields::MAX_HMAC_INPUT;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
@@ -52,7 +50,7 @@ const SECRET_ID_LOCAL_PREFIX: &str = "secret_id_local/";
 const ACCESSOR_PREFIX: &str = "accessor/";
 /// The same for cluster-local secret IDs.
 const ACCESSOR_LOCAL_PREFIX: &str = "accessor_local/";
-/// Vault's system-wide max lease TTL (768h), used when the mount sets none.
+/// Lock stripes for roles and for secret IDs.
 const ROLE_STRIPES: usize = 64;
 const SECRET_ID_STRIPES: usize = 256;
 
@@ -132,9 +130,7 @@ pub(crate) fn create_hmac(key: &str, value: &str) -> Result<String, CoreError> {
     if value.len() > MAX_HMAC_INPUT {
         return Err(fields::failure(format!("value is longer than maximum of {MAX_HMAC_INPUT} bytes")));
     }
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).map_err(CoreError::internal)?;
-    mac.update(value.as_bytes());
-    Ok(hex::encode(mac.finalize().into_bytes()))
+    hmac_hex(key.as_bytes(), value)
 }
 
 impl AppRole {
