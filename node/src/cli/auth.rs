@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::client::{Body, Client};
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, FlagKind, FlagSpec};
 use super::godur;
 use super::gojson::{as_struct, field, fmt_v, omit, Field, Json, Kind};
@@ -15,22 +15,45 @@ use super::paths::ensure_trailing_slash;
 use super::secrets::{disable_at, enable_body, optional_config, tune_at, with_plugin_version, CONFIG_FLAGS};
 use super::table::table_output;
 
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("disable", "Disables an auth method"),
-    ("enable", "Enables a new auth method"),
-    ("list", "Lists enabled auth methods"),
-    ("tune", "Tunes an auth method configuration"),
+pub const COMMANDS: &[Command] = &[
+    Command::group("auth", "Interact with auth methods"),
+    Command {
+        name: "auth disable",
+        synopsis: "Disables an auth method",
+        usage: "Usage: strongbox auth disable [options] PATH\n\n  Disables an existing auth method at the given PATH. The argument corresponds\n  to the PATH of the mount, not the TYPE!. Once the auth method is disabled its\n  path can no longer be used to authenticate.\n\n  All access tokens generated via the disabled auth method are immediately\n  revoked. This command will block until all tokens are revoked.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(disable),
+    },
+    Command {
+        name: "auth enable",
+        synopsis: "Enables a new auth method",
+        usage: ENABLE_USAGE,
+        flags: ENABLE_FLAGS,
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(enable),
+    },
+    Command {
+        name: "auth list",
+        synopsis: "Lists enabled auth methods",
+        usage: "Usage: strongbox auth list [options]\n\n  Lists the enabled auth methods on the Vault server. This command also outputs\n  information about the method including configuration and human-friendly\n  descriptions. A TTL of \"system\" indicates that the system default is in use.",
+        flags: &[],
+        opts: Opts::DETAILED,
+        args: Some((0, 0)),
+        run: Run::Api(list),
+    },
+    Command {
+        name: "auth tune",
+        synopsis: "Tunes an auth method configuration",
+        usage: "Usage: strongbox auth tune [options] PATH\n\n  Tunes the configuration options for the auth method at the given PATH. The\n  argument corresponds to the PATH where the auth method is enabled, not the\n  TYPE!\n\n  Tune the default lease for the userpass auth method:\n\n      $ strongbox auth tune -default-lease-ttl=72h userpass/",
+        flags: TUNE_FLAGS,
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(tune),
+    },
 ];
-
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "enable" => enable(args),
-        "disable" => disable(args),
-        "list" => list(args),
-        "tune" => tune(args),
-        _ => return None,
-    })
-}
 
 const ENABLE_FLAGS: &[FlagSpec] = &[
     flag("description", FlagKind::Str),
@@ -66,12 +89,7 @@ const ENABLE_USAGE: &str = "Usage: strongbox auth enable [options] TYPE
 
       $ strongbox auth enable -path=auth-prod userpass";
 
-fn enable(args: &[String]) -> i32 {
-    let cmd = Cmd { usage: ENABLE_USAGE, flags: ENABLE_FLAGS, opts: Opts::HTTP, args: Some((1, 1)) };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn enable(Ctx { p, ui, client }: Ctx) -> Outcome {
     let plugin_name = p.str("plugin-name").unwrap_or_default().to_string();
     let mut auth_type = p.args[0].trim().to_string();
     if auth_type == "plugin" {
@@ -88,26 +106,13 @@ fn enable(args: &[String]) -> i32 {
     }
     let body = enable_body(&p, &auth_type, config);
     let url = format!("sys/auth/{}", path.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(body))) {
-        ui.err(&format!("Error enabling {auth_type} auth: {e}"));
-        return 2;
-    }
+    client.raw(Method::POST, &url, Some(Body::Json(body))).or_api(&format!("Error enabling {auth_type} auth"))?;
     let thing = with_plugin_version(&p, format!("{auth_type} auth method"));
     ui.out(&format!("Success! Enabled {thing} at: {path}"));
-    0
+    Ok(0)
 }
 
-fn disable(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox auth disable [options] PATH\n\n  Disables an existing auth method at the given PATH. The argument corresponds\n  to the PATH of the mount, not the TYPE!. Once the auth method is disabled its\n  path can no longer be used to authenticate.\n\n  All access tokens generated via the disabled auth method are immediately\n  revoked. This command will block until all tokens are revoked.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn disable(Ctx { p, ui, client }: Ctx) -> Outcome {
     disable_at(&client, &ui, "sys/auth", "auth method", &p.args[0])
 }
 
@@ -143,33 +148,17 @@ const AUTH_MOUNT: &[Field] = &[
     field("deprecation_status", Kind::Str),
 ];
 
-fn list(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox auth list [options]\n\n  Lists the enabled auth methods on the Vault server. This command also outputs\n  information about the method including configuration and human-friendly\n  descriptions. A TTL of \"system\" indicates that the system default is in use.",
-        flags: &[],
-        opts: Opts::DETAILED,
-        args: Some((0, 0)),
-    };
-    let (ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.ui, c.client),
-        Err(code) => return code,
-    };
-    let auths = match list_auth(&client) {
-        Ok(m) => m,
-        Err(e) => {
-            ui.err(&format!("Error listing enabled authentications: {e}"));
-            return 2;
-        }
-    };
+fn list(Ctx { ui, client, .. }: Ctx) -> Outcome {
+    let auths = list_auth(&client).or_api("Error listing enabled authentications")?;
     match ui.format.as_str() {
         "table" if ui.detailed => ui.out(&detailed_table(&auths)),
         "table" => ui.out(&simple_table(&auths)),
         _ => {
             let entries = auths.iter().map(|(k, v)| (k.clone(), as_struct(Some(v), AUTH_MOUNT))).collect();
-            return ui.json(&Json::Obj(entries));
+            return Ok(ui.json(&Json::Obj(entries)));
         }
     }
-    0
+    Ok(0)
 }
 
 /// `Sys().ListAuth()`: the auth methods (entries with a type), sorted by path.
@@ -234,31 +223,22 @@ fn detailed_table(auths: &BTreeMap<String, Value>) -> String {
     table_output(out, "|")
 }
 
-fn tune(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[
-        CONFIG_FLAGS[0],
-        CONFIG_FLAGS[1],
-        CONFIG_FLAGS[2],
-        CONFIG_FLAGS[3],
-        CONFIG_FLAGS[4],
-        CONFIG_FLAGS[5],
-        flag("allowed-response-headers", FlagKind::List),
-        flag("description", FlagKind::Str),
-        flag("options", FlagKind::Map),
-        flag("token-type", FlagKind::Str),
-        flag("version", FlagKind::Int),
-        flag("plugin-version", FlagKind::Str),
-    ];
-    let cmd = Cmd {
-        usage: "Usage: strongbox auth tune [options] PATH\n\n  Tunes the configuration options for the auth method at the given PATH. The\n  argument corresponds to the PATH where the auth method is enabled, not the\n  TYPE!\n\n  Tune the default lease for the userpass auth method:\n\n      $ strongbox auth tune -default-lease-ttl=72h userpass/",
-        flags: FLAGS,
-        opts: Opts::HTTP,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+const TUNE_FLAGS: &[FlagSpec] = &[
+    CONFIG_FLAGS[0],
+    CONFIG_FLAGS[1],
+    CONFIG_FLAGS[2],
+    CONFIG_FLAGS[3],
+    CONFIG_FLAGS[4],
+    CONFIG_FLAGS[5],
+    flag("allowed-response-headers", FlagKind::List),
+    flag("description", FlagKind::Str),
+    flag("options", FlagKind::Map),
+    flag("token-type", FlagKind::Str),
+    flag("version", FlagKind::Int),
+    flag("plugin-version", FlagKind::Str),
+];
+
+fn tune(Ctx { p, ui, client }: Ctx) -> Outcome {
     tune_at(&client, &ui, &p, "sys/mounts/auth", "auth method")
 }
 

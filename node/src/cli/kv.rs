@@ -1,59 +1,139 @@
-//! `kv ...`: dispatch plus what every KV subcommand shares. Each first asks
+//! `kv ...`: the command table plus what every KV subcommand shares. Each first asks
 //! `sys/internal/ui/mounts/<path>` for the mount path and KV version (a 404 means KV v1), then
 //! rewrites v2 paths (`secret/foo` → `secret/data/foo`).
 
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use super::client::{ApiError, Client};
+use super::client::{ApiError, Client, WriteError};
+use super::command::{Command, Fail, Opts, Run};
 use super::flags::{flag, FlagKind, FlagSpec, Parsed};
 use super::output::Ui;
 use super::paths::{add_prefix_to_kv_path, join, sanitize_path};
 use super::table::{header_for_keys, pad_equal_signs};
 use super::{kv_read, kv_versions, kv_write};
 
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("delete", "Deletes versions in the KV store"),
-    ("destroy", "Permanently removes one or more versions in the KV store"),
-    ("get", "Retrieves data from the KV store"),
-    ("list", "List data or secrets"),
-    ("metadata", "Interact with Vault's Key-Value storage"),
-    ("patch", "Sets or updates data in the KV store without overwriting"),
-    ("put", "Sets or updates data in the KV store"),
-    ("rollback", "Rolls back to a previous version of data"),
-    ("undelete", "Undeletes versions in the KV store"),
+const MOUNT_FLAG: FlagSpec = flag("mount", FlagKind::Str);
+const VERSIONS_FLAG: FlagSpec = flag("versions", FlagKind::List);
+
+pub const COMMANDS: &[Command] = &[
+    Command::group("kv", "Interact with Vault's Key-Value storage"),
+    Command {
+        name: "kv delete",
+        synopsis: "Deletes versions in the KV store",
+        usage: "Usage: strongbox kv delete [options] PATH\n\n  Soft-deletes the latest version (or -versions) of PATH.",
+        flags: &[VERSIONS_FLAG, MOUNT_FLAG],
+        opts: Opts::FIELD,
+        args: Some((1, 1)),
+        run: Run::Api(kv_versions::delete),
+    },
+    Command {
+        name: "kv destroy",
+        synopsis: "Permanently removes one or more versions in the KV store",
+        usage: "Usage: strongbox kv destroy [options] KEY\n\n  Permanently removes -versions of KEY (KV v2 only).",
+        flags: &[VERSIONS_FLAG, MOUNT_FLAG],
+        opts: Opts::OUTPUT,
+        args: Some((1, 1)),
+        run: Run::Api(kv_versions::destroy),
+    },
+    Command {
+        name: "kv get",
+        synopsis: "Retrieves data from the KV store",
+        usage: "Usage: strongbox kv get [options] KEY\n\n  Retrieves the value at KEY from the key-value store (-version for an older version).",
+        flags: &[flag("version", FlagKind::Int), MOUNT_FLAG],
+        opts: Opts::FIELD,
+        args: Some((1, 1)),
+        run: Run::Api(kv_read::get),
+    },
+    Command {
+        name: "kv list",
+        synopsis: "List data or secrets",
+        usage: "Usage: strongbox kv list [options] PATH\n\n  Lists the keys at PATH in the key-value store.",
+        flags: &[MOUNT_FLAG],
+        opts: Opts::OUTPUT,
+        // The path may be left out when `-mount` is given.
+        args: None,
+        run: Run::Api(kv_read::list),
+    },
+    Command::group("kv metadata", "Interact with Vault's Key-Value storage"),
+    Command {
+        name: "kv metadata delete",
+        synopsis: "Deletes all versions and metadata for a key in the KV store",
+        usage: "Usage: strongbox kv metadata delete [options] PATH\n\n  Deletes all versions and metadata of PATH (KV v2 only).",
+        flags: &[MOUNT_FLAG],
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(kv_versions::metadata_delete),
+    },
+    Command {
+        name: "kv metadata get",
+        synopsis: "Retrieves key metadata from the KV store",
+        usage: "Usage: strongbox kv metadata get [options] KEY\n\n  Retrieves the metadata and version list of KEY (KV v2 only).",
+        flags: &[MOUNT_FLAG],
+        opts: Opts::OUTPUT,
+        args: Some((1, 1)),
+        run: Run::Api(kv_read::metadata_get),
+    },
+    Command {
+        name: "kv metadata put",
+        synopsis: "Sets or updates key settings in the KV store",
+        usage: "Usage: strongbox kv metadata put [options] KEY\n\n  Creates a blank key or updates its settings (KV v2 only).",
+        flags: &[
+            flag("max-versions", FlagKind::Int),
+            flag("cas-required", FlagKind::Bool),
+            flag("delete-version-after", FlagKind::Dur),
+            flag("custom-metadata", FlagKind::Map),
+            MOUNT_FLAG,
+        ],
+        opts: Opts::OUTPUT,
+        args: Some((1, 1)),
+        run: Run::Api(kv_versions::metadata_put),
+    },
+    Command {
+        name: "kv patch",
+        synopsis: "Sets or updates data in the KV store without overwriting",
+        usage: "Usage: strongbox kv patch [options] KEY [DATA]\n\n  Updates data at the given path without overwriting the rest (KV v2 only).",
+        flags: &[
+            flag("cas", FlagKind::Int),
+            flag("method", FlagKind::Str),
+            MOUNT_FLAG,
+            flag("remove-data", FlagKind::List),
+        ],
+        opts: Opts::FIELD,
+        // `kv patch` checks the count itself: `-remove-data` makes DATA optional.
+        args: None,
+        run: Run::Api(kv_write::patch),
+    },
+    Command {
+        name: "kv put",
+        synopsis: "Sets or updates data in the KV store",
+        usage: "Usage: strongbox kv put [options] KEY [DATA]\n\n  Writes the data to the given path in the key-value store (k=v, k=@file, k=- or - for JSON on stdin).",
+        flags: &[flag("cas", FlagKind::Int), MOUNT_FLAG],
+        opts: Opts::FIELD,
+        // `kv put` words a missing KEY or DATA itself.
+        args: None,
+        run: Run::Api(kv_write::put),
+    },
+    Command {
+        name: "kv rollback",
+        synopsis: "Rolls back to a previous version of data",
+        usage: "Usage: strongbox kv rollback [options] KEY\n\n  Restores -version as the newest version of KEY (KV v2 only).",
+        flags: &[flag("version", FlagKind::Int), MOUNT_FLAG],
+        opts: Opts::OUTPUT,
+        // `kv rollback` words a wrong count itself ("Invalid number of arguments").
+        args: None,
+        run: Run::Api(kv_write::rollback),
+    },
+    Command {
+        name: "kv undelete",
+        synopsis: "Undeletes versions in the KV store",
+        usage: "Usage: strongbox kv undelete [options] KEY\n\n  Restores soft-deleted -versions of KEY (KV v2 only).",
+        flags: &[VERSIONS_FLAG, MOUNT_FLAG],
+        opts: Opts::OUTPUT,
+        args: Some((1, 1)),
+        run: Run::Api(kv_versions::undelete),
+    },
 ];
-
-pub const METADATA_SUBCOMMANDS: &[(&str, &str)] = &[
-    ("delete", "Deletes all versions and metadata for a key in the KV store"),
-    ("get", "Retrieves key metadata from the KV store"),
-    ("put", "Sets or updates key settings in the KV store"),
-];
-
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "put" => kv_write::put(args),
-        "patch" => kv_write::patch(args),
-        "rollback" => kv_write::rollback(args),
-        "get" => kv_read::get(args),
-        "list" => kv_read::list(args),
-        "delete" => kv_versions::delete(args),
-        "undelete" => kv_versions::change_versions(args, "undelete"),
-        "destroy" => kv_versions::change_versions(args, "destroy"),
-        _ => return None,
-    })
-}
-
-pub fn run_metadata(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "get" => kv_read::metadata_get(args),
-        "put" => kv_versions::metadata_put(args),
-        "delete" => kv_versions::metadata_delete(args),
-        _ => return None,
-    })
-}
-
-pub const MOUNT_FLAG: FlagSpec = flag("mount", FlagKind::Str);
 
 /// `kvPreflightVersionRequest`: the mount path (may be empty) and whether the mount is KV v2.
 pub fn preflight(client: &Client, path: &str) -> Result<(String, bool), ApiError> {
@@ -83,21 +163,18 @@ pub struct Target {
 }
 
 impl Target {
-    /// Resolves `arg` as Vault's KV commands do; `Err` is the exit code, already reported.
-    pub fn resolve(ui: &Ui, client: &Client, p: &Parsed, arg: &str) -> Result<Target, i32> {
-        Target::resolve_with(ui, client, p, sanitize_path(arg))
+    /// Resolves `arg` as Vault's KV commands do; a failed preflight fails with its error alone.
+    pub fn resolve(client: &Client, p: &Parsed, arg: &str) -> Result<Target, Fail> {
+        Target::resolve_with(client, p, sanitize_path(arg))
     }
 
-    pub fn resolve_with(ui: &Ui, client: &Client, p: &Parsed, partial: String) -> Result<Target, i32> {
+    pub fn resolve_with(client: &Client, p: &Parsed, partial: String) -> Result<Target, Fail> {
         let mount_flag = p.str("mount").filter(|m| !m.is_empty());
         let lookup = match mount_flag {
             Some(m) => sanitize_path(m),
             None => partial.clone(),
         };
-        let (mount, v2) = preflight(client, &lookup).map_err(|e| {
-            ui.err(&e.to_string());
-            2
-        })?;
+        let (mount, v2) = preflight(client, &lookup).map_err(|e| Fail::api(e.to_string()))?;
         let partial = if mount_flag.is_some() && v2 { join(&[&mount, &partial]) } else { partial };
         Ok(Target { mount, partial, v2, mount_flag: mount_flag.is_some() })
     }
@@ -134,6 +211,12 @@ pub fn report(ui: &Ui, what: &str, path: &str, err: &ApiError, secret: Option<&s
         ui.secret(s);
     }
     2
+}
+
+/// `report` for a failed write or delete. It prints the error itself, since the secret that
+/// came back follows it, so the `Fail` carries only the exit code.
+pub fn write_failed(ui: &Ui, what: &str, path: &str, w: Box<WriteError>) -> Fail {
+    Fail::reported(report(ui, what, path, &w.err, w.secret.as_ref()))
 }
 
 /// `kvParseVersionsFlags`: every `-versions` value split on commas.

@@ -2,53 +2,31 @@
 
 use serde_json::{Map, Value};
 
-use super::command::{Cmd, Opts};
-use super::flags::{flag, FlagKind, FlagSpec};
-use super::kv::{output_path, output_section, Target, MOUNT_FLAG};
+use super::command::{Ctx, Fail, OrFail, Outcome};
+use super::kv::{output_path, output_section, Target};
 use super::output::Ui;
 use super::secret::Secret;
 use super::table::header_for_keys;
 
-pub fn get(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[flag("version", FlagKind::Int), MOUNT_FLAG];
-    let cmd = Cmd {
-        usage: "Usage: strongbox kv get [options] KEY\n\n  Retrieves the value at KEY from the key-value store (-version for an older version).",
-        flags: FLAGS,
-        opts: Opts::FIELD,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+pub(super) fn get(Ctx { p, ui, client }: Ctx) -> Outcome {
     // `kv get` only drops one leading slash, unlike the other KV commands.
     let arg = &p.args[0];
     let partial = arg.strip_prefix('/').unwrap_or(arg).to_string();
-    let t = match Target::resolve_with(&ui, &client, &p, partial) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let t = Target::resolve_with(&client, &p, partial)?;
     let full_path = t.api_path("data");
     let mut query = Vec::new();
     if let Some(v) = p.int("version").filter(|v| t.v2 && *v > 0) {
         query.push(("version", v.to_string()));
     }
-    let secret = match client.read(&full_path, &query) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            ui.err(&format!("No value found at {full_path}"));
-            return 2;
-        }
-        Err(e) => {
-            ui.err(&format!("Error reading {full_path}: {e}"));
-            return 2;
-        }
-    };
+    let secret = client
+        .read(&full_path, &query)
+        .or_api(&format!("Error reading {full_path}"))?
+        .ok_or_else(|| Fail::api(format!("No value found at {full_path}")))?;
     if let Some(field) = &ui.field {
         return get_field(&ui, &secret, t.v2, field, &full_path);
     }
     if secret.wrap_info.is_some() || !ui.is_table() {
-        return ui.secret(&secret);
+        return Ok(ui.secret(&secret));
     }
     ui.print_warnings(&secret);
     if t.v2 {
@@ -63,66 +41,40 @@ pub fn get(args: &[String]) -> i32 {
     if let Some(data) = data {
         output_section(&ui, "Data", &data);
     }
-    0
+    Ok(0)
 }
 
 /// `kv get -field`: for v2 the field comes from the inner `data` map.
-fn get_field(ui: &Ui, secret: &Secret, v2: bool, field: &str, full_path: &str) -> i32 {
+fn get_field(ui: &Ui, secret: &Secret, v2: bool, field: &str, full_path: &str) -> Outcome {
     if !v2 {
-        return ui.field(secret, field);
+        return Ok(ui.field(secret, field));
     }
     match secret.get("data") {
         Some(Value::Object(inner)) => {
             if field == "data" && !inner.contains_key("data") {
-                return ui.field(secret, field);
+                return Ok(ui.field(secret, field));
             }
-            ui.field_value(inner.get(field), field)
+            Ok(ui.field_value(inner.get(field), field))
         }
-        Some(other) if !other.is_null() => ui.field_value(None, field),
-        _ => {
-            ui.err(&format!("No data found at {full_path}"));
-            2
-        }
+        Some(other) if !other.is_null() => Ok(ui.field_value(None, field)),
+        _ => Err(Fail::api(format!("No data found at {full_path}"))),
     }
 }
 
-pub fn list(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[MOUNT_FLAG];
-    let cmd = Cmd {
-        usage: "Usage: strongbox kv list [options] PATH\n\n  Lists the keys at PATH in the key-value store.",
-        flags: FLAGS,
-        opts: Opts::OUTPUT,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+pub(super) fn list(Ctx { p, ui, client }: Ctx) -> Outcome {
+    // PATH may be left out when `-mount` names the mount.
     let arg = match p.args.len() {
         0 if p.str("mount").unwrap_or_default().is_empty() => {
-            ui.err("Not enough arguments (expected 1, got 0)");
-            return 1;
+            return Err(Fail::usage("Not enough arguments (expected 1, got 0)"));
         }
         0 => String::new(),
         1 => p.args[0].clone(),
-        n => {
-            ui.err(&format!("Too many arguments (expected 1, got {n})"));
-            return 1;
-        }
+        n => return Err(Fail::usage(format!("Too many arguments (expected 1, got {n})"))),
     };
-    let t = match Target::resolve(&ui, &client, &p, &arg) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let t = Target::resolve(&client, &p, &arg)?;
     let full_path = t.api_path("metadata");
-    let secret = match client.list(&full_path) {
-        Ok(s) => s,
-        Err(e) => {
-            ui.err(&format!("Error listing {full_path}: {e}"));
-            return 2;
-        }
-    };
-    output_list(&ui, secret, &full_path, true)
+    let secret = client.list(&full_path).or_api(&format!("Error listing {full_path}"))?;
+    Ok(output_list(&ui, secret, &full_path, true))
 }
 
 /// The tail shared by `kv list` and `list`. `kv list` treats a response without data as
@@ -154,45 +106,24 @@ pub fn output_list(ui: &Ui, secret: Option<Secret>, path: &str, kv: bool) -> i32
     ui.list(&secret)
 }
 
-pub fn metadata_get(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[MOUNT_FLAG];
-    let cmd = Cmd {
-        usage: "Usage: strongbox kv metadata get [options] KEY\n\n  Retrieves the metadata and version list of KEY (KV v2 only).",
-        flags: FLAGS,
-        opts: Opts::OUTPUT,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
-    let t = match Target::resolve(&ui, &client, &p, &p.args[0]) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub(super) fn metadata_get(Ctx { p, ui, client }: Ctx) -> Outcome {
+    let t = Target::resolve(&client, &p, &p.args[0])?;
     if !t.v2 {
-        ui.err("Metadata not supported on KV Version 1");
-        return 1;
+        return Err(Fail::usage("Metadata not supported on KV Version 1"));
     }
     let full_path = t.api_path("metadata");
-    let mut secret = match client.read(&full_path, &[]) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            ui.err(&format!("No value found at {full_path}"));
-            return 2;
-        }
-        Err(e) => {
-            ui.err(&format!("Error reading {full_path}: {e}"));
-            return 2;
-        }
-    };
+    let mut secret = client
+        .read(&full_path, &[])
+        .or_api(&format!("Error reading {full_path}"))?
+        .ok_or_else(|| Fail::api(format!("No value found at {full_path}")))?;
     if secret.wrap_info.is_some() || !ui.is_table() {
-        return ui.secret(&secret);
+        return Ok(ui.secret(&secret));
     }
     let Some(Value::Object(versions)) = secret.data.as_mut().and_then(|d| d.remove("versions")) else {
+        // The secret is printed after the error, so the error cannot wait for the dispatcher.
         ui.err(&format!("No value found at {full_path}"));
         ui.secret(&secret);
-        return 2;
+        return Err(Fail::reported(2));
     };
     output_path(&ui, &full_path, "Metadata Path");
     let keys: Vec<String> = secret.data.iter().flat_map(|d| d.keys().cloned()).collect();
@@ -200,13 +131,8 @@ pub fn metadata_get(args: &[String]) -> i32 {
     ui.secret(&secret);
     let mut numbers: Vec<(i64, &String)> = Vec::new();
     for k in versions.keys() {
-        match k.parse::<i64>() {
-            Ok(n) => numbers.push((n, k)),
-            Err(_) => {
-                ui.err(&format!("Error parsing version {k}"));
-                return 2;
-            }
-        }
+        let n = k.parse::<i64>().map_err(|_| Fail::api(format!("Error parsing version {k}")))?;
+        numbers.push((n, k));
     }
     numbers.sort();
     for (n, k) in numbers {
@@ -214,5 +140,5 @@ pub fn metadata_get(args: &[String]) -> i32 {
         ui.out("");
         output_section(&ui, &format!("Version {n}"), &version);
     }
-    0
+    Ok(0)
 }

@@ -6,10 +6,9 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::client::{Body, Client};
-use super::command::{Cmd, Opts};
-use super::flags::{flag, FlagKind, FlagSpec};
+use super::command::{Ctx, Fail, OrFail, Outcome};
 use super::gojson::Json;
-use super::kv::{output_path, output_section, report, Target, MOUNT_FLAG};
+use super::kv::{output_path, output_section, write_failed, Target};
 use super::kvargs::parse_data;
 use super::output::Ui;
 use super::secret::Secret;
@@ -39,40 +38,14 @@ fn stdin() -> Box<dyn Read> {
     Box::new(std::io::stdin())
 }
 
-pub fn put(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[flag("cas", FlagKind::Int), MOUNT_FLAG];
-    let cmd = Cmd {
-        usage: "Usage: strongbox kv put [options] KEY [DATA]\n\n  Writes the data to the given path in the key-value store (k=v, k=@file, k=- or - for JSON on stdin).",
-        flags: FLAGS,
-        opts: Opts::FIELD,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+pub(super) fn put(Ctx { p, ui, client }: Ctx) -> Outcome {
     match p.args.len() {
-        0 => {
-            ui.err("Not enough arguments (expected >1, got 0)");
-            return 1;
-        }
-        1 => {
-            ui.err("Must supply data");
-            return 1;
-        }
+        0 => return Err(Fail::usage("Not enough arguments (expected >1, got 0)")),
+        1 => return Err(Fail::usage("Must supply data")),
         _ => {}
     }
-    let data = match parse_data(&mut stdin(), &p.args[1..]) {
-        Ok(d) => d.unwrap_or_default(),
-        Err(e) => {
-            ui.err(&format!("Failed to parse K=V data: {e}"));
-            return 1;
-        }
-    };
-    let t = match Target::resolve(&ui, &client, &p, &p.args[0]) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let data = parse_data(&mut stdin(), &p.args[1..]).or_usage("Failed to parse K=V data")?.unwrap_or_default();
+    let t = Target::resolve(&client, &p, &p.args[0])?;
     let full_path = t.api_path("data");
     let body = if t.v2 {
         let mut options = Vec::new();
@@ -83,48 +56,24 @@ pub fn put(args: &[String]) -> i32 {
     } else {
         Json::from_value(&Value::Object(data))
     };
-    match client.write(Method::PUT, &full_path, Body::Json(body)) {
-        Ok(secret) => output_written(&ui, &full_path, secret),
-        Err(w) => report(&ui, "Error writing data to", &full_path, &w.err, w.secret.as_ref()),
-    }
+    let secret = client
+        .write(Method::PUT, &full_path, Body::Json(body))
+        .map_err(|w| write_failed(&ui, "Error writing data to", &full_path, w))?;
+    Ok(output_written(&ui, &full_path, secret))
 }
 
-pub fn patch(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] =
-        &[flag("cas", FlagKind::Int), flag("method", FlagKind::Str), MOUNT_FLAG, flag("remove-data", FlagKind::List)];
-    let cmd = Cmd {
-        usage: "Usage: strongbox kv patch [options] KEY [DATA]\n\n  Updates data at the given path without overwriting the rest (KV v2 only).",
-        flags: FLAGS,
-        opts: Opts::FIELD,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+pub(super) fn patch(Ctx { p, ui, client }: Ctx) -> Outcome {
     let remove = p.list("remove-data");
     if p.args.is_empty() {
-        ui.err(&format!("Not enough arguments (expected >1, got {})", p.args.len()));
-        return 1;
+        return Err(Fail::usage("Not enough arguments (expected >1, got 0)"));
     }
     if remove.is_empty() && p.args.len() == 1 {
-        ui.err("Must supply data");
-        return 1;
+        return Err(Fail::usage("Must supply data"));
     }
-    let mut data = match parse_data(&mut stdin(), &p.args[1..]) {
-        Ok(d) => d.unwrap_or_default(),
-        Err(e) => {
-            ui.err(&format!("Failed to parse K=V data: {e}"));
-            return 1;
-        }
-    };
-    let t = match Target::resolve(&ui, &client, &p, &p.args[0]) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let mut data = parse_data(&mut stdin(), &p.args[1..]).or_usage("Failed to parse K=V data")?.unwrap_or_default();
+    let t = Target::resolve(&client, &p, &p.args[0])?;
     if !t.v2 {
-        ui.err("K/V engine mount must be version 2 for patch support");
-        return 2;
+        return Err(Fail::api("K/V engine mount must be version 2 for patch support"));
     }
     let full_path = t.api_path("data");
     for key in remove {
@@ -132,28 +81,16 @@ pub fn patch(args: &[String]) -> i32 {
         data.insert(key, Value::Null);
     }
     let cas = p.int("cas").unwrap_or(0);
-    let result = match p.str("method").unwrap_or_default() {
-        "rw" => read_then_write(&ui, &client, &full_path, data),
+    let secret = match p.str("method").unwrap_or_default() {
+        "rw" => read_then_write(&client, &full_path, data),
         "patch" => merge_patch(&ui, &client, &full_path, data, cas, false),
         "" => merge_patch(&ui, &client, &full_path, data, cas, true),
-        other => {
-            ui.err(&format!("Unsupported method provided to -method flag: {other}"));
-            return 2;
-        }
-    };
-    match result {
-        Err(code) => code,
-        Ok(None) => {
-            if ui.is_table() {
-                ui.out(&format!("Success! Data written to: {full_path}"));
-            }
-            0
-        }
-        Ok(secret) => output_written(&ui, &full_path, secret),
-    }
+        other => return Err(Fail::api(format!("Unsupported method provided to -method flag: {other}"))),
+    }?;
+    Ok(output_written(&ui, &full_path, secret))
 }
 
-type PatchResult = Result<Option<Secret>, i32>;
+type PatchResult = Result<Option<Secret>, Fail>;
 
 /// A version's metadata and data.
 type MetaAndData = (Map<String, Value>, Map<String, Value>);
@@ -177,135 +114,93 @@ fn merge_patch(
     match client.write(Method::PATCH, path, Body::MergePatch(body)) {
         Ok(s) => Ok(s),
         // Servers or policies without PATCH: fall back to read, merge, write.
-        Err(w) if fallback && w.err.status() == Some(405) => read_then_write(ui, client, path, data),
+        Err(w) if fallback && w.err.status() == Some(405) => read_then_write(client, path, data),
         Err(w) if fallback && w.err.status() == Some(403) => {
             ui.err(&format!("Data was written to {path} but we recommend that you add the \"patch\" capability to your ACL policy in order to use HTTP PATCH in the future."));
-            read_then_write(ui, client, path, data)
+            read_then_write(client, path, data)
         }
-        Err(w) => {
-            ui.err(&format!("Error writing data to {path}: {}", w.err));
-            Err(2)
-        }
+        Err(w) => Err(Fail::api(format!("Error writing data to {path}: {}", w.err))),
     }
 }
 
 /// Reads a version (the current one without `version`), checks it exists, and returns its
 /// metadata and (when `need_data`) its data.
 fn pre_read(
-    ui: &Ui,
     client: &Client,
     path: &str,
     version: Option<i64>,
     what: &str,
     need_data: bool,
-) -> Result<MetaAndData, i32> {
+) -> Result<MetaAndData, Fail> {
     let query: Vec<(&str, String)> = version.map(|v| ("version", v.to_string())).into_iter().collect();
-    let secret = match client.read(path, &query) {
-        Ok(Some(s)) if s.data.is_some() => s,
-        Ok(_) => {
-            ui.err(&format!("No value found at {path}"));
-            return Err(2);
-        }
-        Err(e) => {
-            ui.err(&format!("Error doing pre-read at {path}: {e}"));
-            return Err(2);
-        }
-    };
+    let secret = client
+        .read(path, &query)
+        .or_api(&format!("Error doing pre-read at {path}"))?
+        .filter(|s| s.data.is_some())
+        .ok_or_else(|| Fail::api(format!("No value found at {path}")))?;
     let Some(meta) = secret.get("metadata").and_then(Value::as_object).cloned() else {
-        ui.err(&format!("No metadata found at {path}; {what} only works on existing data"));
-        return Err(2);
+        return Err(Fail::api(format!("No metadata found at {path}; {what} only works on existing data")));
     };
     if version.is_some() {
         let deleted = meta.get("deletion_time").and_then(Value::as_str).unwrap_or_default();
         if !deleted.is_empty() {
-            ui.err("Cannot roll back to a version that has been deleted");
-            return Err(2);
+            return Err(Fail::api("Cannot roll back to a version that has been deleted"));
         }
         if meta.get("destroyed").and_then(Value::as_bool).unwrap_or(false) {
-            ui.err("Cannot roll back to a version that has been destroyed");
-            return Err(2);
+            return Err(Fail::api("Cannot roll back to a version that has been destroyed"));
         }
     }
     if !need_data {
         return Ok((meta, Map::new()));
     }
     let Some(data) = secret.get("data").and_then(Value::as_object).cloned() else {
-        ui.err(&format!("No data found at {path}; {what} only works on existing data"));
-        return Err(2);
+        return Err(Fail::api(format!("No data found at {path}; {what} only works on existing data")));
     };
     Ok((meta, data))
 }
 
-fn read_then_write(ui: &Ui, client: &Client, path: &str, new_data: Map<String, Value>) -> PatchResult {
-    let (meta, mut data) = pre_read(ui, client, path, None, "patch", true)?;
+fn read_then_write(client: &Client, path: &str, new_data: Map<String, Value>) -> PatchResult {
+    let (meta, mut data) = pre_read(client, path, None, "patch", true)?;
     data.extend(new_data);
-    write_version(ui, client, path, data, &meta)
+    write_version(client, path, data, &meta)
 }
 
 /// Writes `data` as a new version, check-and-set against the version in `meta`.
-fn write_version(
-    ui: &Ui,
-    client: &Client,
-    path: &str,
-    data: Map<String, Value>,
-    meta: &Map<String, Value>,
-) -> PatchResult {
+fn write_version(client: &Client, path: &str, data: Map<String, Value>, meta: &Map<String, Value>) -> PatchResult {
     let cas = meta.get("version").cloned().unwrap_or(Value::Null);
     let body = Json::Obj(vec![
         ("data".into(), Json::from_value(&Value::Object(data))),
         ("options".into(), Json::Obj(vec![("cas".into(), Json::from_value(&cas))])),
     ]);
-    client.write(Method::PUT, path, Body::Json(body)).map_err(|w| {
-        ui.err(&format!("Error writing data to {path}: {}", w.err));
-        2
-    })
+    client
+        .write(Method::PUT, path, Body::Json(body))
+        .map_err(|w| Fail::api(format!("Error writing data to {path}: {}", w.err)))
 }
 
-pub fn rollback(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[flag("version", FlagKind::Int), MOUNT_FLAG];
-    let cmd = Cmd {
-        usage: "Usage: strongbox kv rollback [options] KEY\n\n  Restores -version as the newest version of KEY (KV v2 only).",
-        flags: FLAGS,
-        opts: Opts::OUTPUT,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+pub(super) fn rollback(Ctx { p, ui, client }: Ctx) -> Outcome {
     if p.args.len() != 1 {
-        ui.err(&format!("Invalid number of arguments (expected 1, got {})", p.args.len()));
-        return 1;
+        return Err(Fail::usage(format!("Invalid number of arguments (expected 1, got {})", p.args.len())));
     }
     let Some(version) = p.int("version") else {
-        ui.err("Version flag must be specified");
-        return 1;
+        return Err(Fail::usage("Version flag must be specified"));
     };
     if version <= 0 {
-        ui.err(&format!("Invalid value {version} for the version flag"));
-        return 1;
+        return Err(Fail::usage(format!("Invalid value {version} for the version flag")));
     }
-    let t = match Target::resolve(&ui, &client, &p, &p.args[0]) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let t = Target::resolve(&client, &p, &p.args[0])?;
     if !t.v2 {
-        ui.err("K/V engine mount must be version 2 for rollback support");
-        return 2;
+        return Err(Fail::api("K/V engine mount must be version 2 for rollback support"));
     }
     let full_path = t.api_path("data");
-    let result = pre_read(&ui, &client, &full_path, None, "rollback", false).and_then(|(current, _)| {
-        let (_, data) = pre_read(&ui, &client, &full_path, Some(version), "rollback", true)?;
-        write_version(&ui, &client, &full_path, data, &current)
-    });
-    match result {
-        Err(code) => code,
-        Ok(None) => {
+    let (current, _) = pre_read(&client, &full_path, None, "rollback", false)?;
+    let (_, data) = pre_read(&client, &full_path, Some(version), "rollback", true)?;
+    match write_version(&client, &full_path, data, &current)? {
+        None => {
             if ui.is_table() {
                 ui.out(&format!("Success! Data written to: {full_path}"));
             }
-            0
+            Ok(0)
         }
-        Ok(Some(secret)) => ui.secret_or_field(&secret),
+        Some(secret) => Ok(ui.secret_or_field(&secret)),
     }
 }

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use super::client::Client;
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, parse_bool, FlagKind, FlagSpec};
 use super::kvargs::parse_strings;
 use super::output::{prompt_hidden, Ui};
@@ -37,12 +37,18 @@ const USAGE: &str = "Usage: strongbox login [options] [AUTH K=V...]
 
       $ strongbox login s.2f3c5L1MHtnqbuNCbx90utmC";
 
-pub fn run(args: &[String]) -> i32 {
-    let cmd = Cmd { usage: USAGE, flags: FLAGS, opts: Opts::FIELD, args: None };
-    let (p, mut ui, mut client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+// The arguments are K=V pairs (or a bare token), so their count is not checked.
+pub const COMMANDS: &[Command] = &[Command {
+    name: "login",
+    synopsis: "Authenticate locally",
+    usage: USAGE,
+    flags: FLAGS,
+    opts: Opts::FIELD,
+    args: None,
+    run: Run::Api(login),
+}];
+
+fn login(Ctx { p, mut ui, mut client }: Ctx) -> Outcome {
     let token_only = p.bool("token-only").unwrap_or(false);
     let no_store = token_only || p.bool("no-store").unwrap_or(false);
     let no_print = p.bool("no-print").unwrap_or(false);
@@ -50,22 +56,20 @@ pub fn run(args: &[String]) -> i32 {
         ui.field = Some("token".to_string());
     }
     if no_store && no_print {
-        ui.err(&wrap_at_length("-no-store and -no-print cannot be used together", 0));
-        return 1;
+        return Err(Fail::usage(wrap_at_length("-no-store and -no-print cannot be used together", 0)));
     }
     let method = match sanitize_path(p.str("method").unwrap_or_default()) {
         m if m.is_empty() => "token".to_string(),
         m => m,
     };
     if !["token", "userpass"].contains(&method.as_str()) {
-        ui.err(&wrap_at_length(
+        return Err(Fail::usage(wrap_at_length(
             &format!(
                 "Unknown auth method: {method}. Use \"vault auth list\" to see the complete list of auth methods. \
                  Additionally, some auth methods are only available via the HTTP API."
             ),
             0,
-        ));
-        return 1;
+        )));
     }
     let mut args = p.args.clone();
     if method == "token" {
@@ -73,13 +77,7 @@ pub fn run(args: &[String]) -> i32 {
             *first = format!("token={first}");
         }
     }
-    let mut config = match parse_strings(&mut std::io::stdin(), &args) {
-        Ok(c) => c,
-        Err(e) => {
-            ui.err(&format!("Error parsing configuration: {e}"));
-            return 1;
-        }
-    };
+    let mut config = parse_strings(&mut std::io::stdin(), &args).or_usage("Error parsing configuration")?;
     let auth_path = match p.str("path").filter(|s| !s.is_empty()) {
         Some(path) => path.to_string(),
         None => ensure_trailing_slash(&method),
@@ -94,41 +92,30 @@ pub fn run(args: &[String]) -> i32 {
         client.set_token(None);
         super::login_userpass::auth(&client, &config)
     };
-    let secret = match authenticated {
-        Ok(s) => s,
-        Err(e) => {
-            ui.err(&format!("Error authenticating: {e}"));
-            return 2;
-        }
-    };
+    let secret = authenticated.or_api("Error authenticating")?;
     // A wrapped login is not wrapped again when unwrapped.
     client.disable_wrapping();
-    let (secret, wrapped) = match extract_token(&mut client, secret, !token_only && !no_store) {
-        Ok(s) => s,
-        Err(e) => {
-            ui.err(&format!("Error extracting token: {e}"));
-            return 2;
-        }
-    };
+    let (secret, wrapped) =
+        extract_token(&mut client, secret, !token_only && !no_store).or_api("Error extracting token")?;
     if wrapped {
         if token_only {
-            return ui.field(&secret, "wrapping_token");
+            return Ok(ui.field(&secret, "wrapping_token"));
         }
         if no_store {
-            return ui.secret(&secret);
+            return Ok(ui.secret(&secret));
         }
     }
     let Some(token) = secret.auth.as_ref().map(|a| a.get("client_token").and_then(Value::as_str).unwrap_or_default())
     else {
-        ui.err(&wrap_at_length(
+        return Err(Fail::api(wrap_at_length(
             "Vault returned a secret, but the secret has no authentication information attached. This should \
              never happen and is likely a bug.",
             0,
-        ));
-        return 2;
+        )));
     };
     if !no_store {
         if let Err(e) = token_helper::store(token) {
+            // The token is printed after the errors, so they cannot travel as a `Fail`.
             ui.err(&format!("Error storing token: {e}"));
             ui.err(&format!(
                 "{}\n",
@@ -139,7 +126,7 @@ pub fn run(args: &[String]) -> i32 {
                 )
             ));
             ui.secret(&secret);
-            return 2;
+            return Err(Fail::reported(2));
         }
         warn_about_env_token(&ui);
     } else if !token_only {
@@ -153,10 +140,10 @@ pub fn run(args: &[String]) -> i32 {
         ));
     }
     if no_print {
-        return 0;
+        return Ok(0);
     }
     if let Some(field) = &ui.field {
-        return ui.field(&secret, field);
+        return Ok(ui.field(&secret, field));
     }
     if ui.is_table() {
         ui.out(&format!(
@@ -169,7 +156,7 @@ pub fn run(args: &[String]) -> i32 {
             )
         ));
     }
-    ui.secret(&secret)
+    Ok(ui.secret(&secret))
 }
 
 /// Vault's `extractToken`: the secret carrying the token, unwrapping a wrapped login when

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::client::{Body, Client};
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, FlagKind, FlagSpec};
 use super::gojson::{as_struct, field, Field, Json, Kind};
 use super::output::{prompt_hidden, Ui};
@@ -16,29 +16,63 @@ use super::table::{columnize, wrap_at_length};
 const DEFAULT_SHARES: i64 = 5;
 const DEFAULT_THRESHOLD: i64 = 3;
 
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "init" => init(args),
-        "unseal" => unseal(args),
-        "seal" => seal(args),
-        "key-status" => key_status(args),
-        "rotate" => rotate(args),
-        "step-down" => step_down(args),
-        "members" => super::operator_members::members(args),
-        "raft" => super::group(args, "operator raft", super::operator_raft::SUBCOMMANDS, super::operator_raft::run),
-        _ => return None,
-    })
-}
-
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("init", "Initializes a server"),
-    ("key-status", "Provides information about the active encryption key"),
-    ("members", "Returns the list of nodes in the cluster"),
-    ("raft", "Interact with Vault's raft storage backend"),
-    ("rotate", "Rotates the underlying encryption key"),
-    ("seal", "Seals the Vault server"),
-    ("step-down", "Forces Vault to resign active duty"),
-    ("unseal", "Unseals the Vault server"),
+pub const COMMANDS: &[Command] = &[
+    Command::group("operator", "Perform operator-specific tasks"),
+    Command {
+        name: "operator init",
+        synopsis: "Initializes a server",
+        usage: "Usage: strongbox operator init [options]\n\n  Initializes a server: generates the root key and splits it into unseal keys.",
+        flags: INIT_FLAGS,
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(init),
+    },
+    Command {
+        name: "operator key-status",
+        synopsis: "Provides information about the active encryption key",
+        usage:
+            "Usage: strongbox operator key-status [options]\n\n  Provides information about the active encryption key.",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(key_status),
+    },
+    Command {
+        name: "operator rotate",
+        synopsis: "Rotates the underlying encryption key",
+        usage: "Usage: strongbox operator rotate [options]\n\n  Rotates the underlying encryption key (adds a new key term to the keyring).",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(rotate),
+    },
+    Command {
+        name: "operator seal",
+        synopsis: "Seals the Vault server",
+        usage: "Usage: strongbox operator seal [options]\n\n  Seals the Vault server.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((0, 0)),
+        run: Run::Api(seal),
+    },
+    Command {
+        name: "operator step-down",
+        synopsis: "Forces Vault to resign active duty",
+        usage: "Usage: strongbox operator step-down [options]\n\n  Forces the Vault server at the given address to step down from active duty.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((0, 0)),
+        run: Run::Api(step_down),
+    },
+    Command {
+        name: "operator unseal",
+        synopsis: "Unseals the Vault server",
+        usage: "Usage: strongbox operator unseal [options] [KEY]\n\n  Provides a portion of the root key to unseal a Vault server. Without KEY, prompts for it.",
+        flags: UNSEAL_FLAGS,
+        opts: Opts::OUTPUT,
+        args: Some((0, 1)),
+        run: Run::Api(unseal),
+    },
 ];
 
 const INIT_FLAGS: &[FlagSpec] = &[
@@ -49,27 +83,11 @@ const INIT_FLAGS: &[FlagSpec] = &[
     flag("recovery-threshold", FlagKind::Int),
 ];
 
-fn init(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator init [options]\n\n  Initializes a server: generates the root key and splits it into unseal keys.",
-        flags: INIT_FLAGS,
-        opts: Opts::OUTPUT,
-        args: Some((0, 0)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn init(Ctx { p, ui, client }: Ctx) -> Outcome {
     if p.bool("status").unwrap_or(false) {
         return init_status(&ui, &client);
     }
-    let seal = match fetch_seal_status(&client) {
-        Ok(s) => s,
-        Err(e) => {
-            ui.err(&e.to_string());
-            return 2;
-        }
-    };
+    let seal = fetch_seal_status(&client).map_err(|e| Fail::api(e.to_string()))?;
     let recovery = seal.get("recovery_seal").and_then(Value::as_bool).unwrap_or(false);
     let pick = |name: &str, default: i64, applies: bool| match p.int(name).unwrap_or(0) {
         0 if applies => default,
@@ -89,13 +107,10 @@ fn init(args: &[String]) -> i32 {
         ("recovery_pgp_keys".into(), Json::Null),
         ("root_token_pgp_key".into(), Json::str("")),
     ]);
-    let resp = match client.raw(Method::PUT, "sys/init", Some(Body::Json(body))).and_then(|r| decode(&r.body)) {
-        Ok(v) => v,
-        Err(e) => {
-            ui.err(&format!("Error initializing: {e}"));
-            return 2;
-        }
-    };
+    let resp = client
+        .raw(Method::PUT, "sys/init", Some(Body::Json(body)))
+        .and_then(|r| decode(&r.body))
+        .or_api("Error initializing")?;
     let list = |k: &str| -> Vec<String> {
         resp.get(k)
             .and_then(Value::as_array)
@@ -109,7 +124,7 @@ fn init(args: &[String]) -> i32 {
         // Vault's `machineInit` view of the response.
         let strs = |v: &[String]| Json::Arr(v.iter().map(|s| Json::str(s)).collect());
         let (n, t) = if keys.is_empty() { (1, 1) } else { (shares, threshold) };
-        return ui.json(&Json::Obj(vec![
+        return Ok(ui.json(&Json::Obj(vec![
             ("unseal_keys_b64".into(), strs(&keys_b64)),
             ("unseal_keys_hex".into(), strs(&keys)),
             ("unseal_shares".into(), Json::int(n)),
@@ -119,7 +134,7 @@ fn init(args: &[String]) -> i32 {
             ("recovery_keys_shares".into(), Json::int(rec_shares)),
             ("recovery_keys_threshold".into(), Json::int(rec_threshold)),
             ("root_token".into(), Json::str(root)),
-        ]));
+        ])));
     }
     let pick_b64 = |hex: &[String], b64: &[String], i: usize| {
         if b64.len() == hex.len() {
@@ -153,58 +168,42 @@ fn init(args: &[String]) -> i32 {
         ui.out("");
         ui.out(&wrap_at_length(&format!("Recovery key initialized with {rec_shares} key shares and a key threshold of {rec_threshold}. Please securely distribute the key shares printed above."), 0));
     }
-    0
+    Ok(0)
 }
 
 /// `operator init -status`: 0 initialized, 2 not, 1 on error.
-fn init_status(ui: &Ui, client: &Client) -> i32 {
-    let inited = match client.raw(Method::GET, "sys/init", None).and_then(|r| decode(&r.body)) {
-        Ok(v) => v.get("initialized").and_then(Value::as_bool).unwrap_or(false),
-        Err(e) => {
-            ui.err(&format!("Error checking init status: {e}"));
-            return 1;
-        }
-    };
+fn init_status(ui: &Ui, client: &Client) -> Outcome {
+    let inited = client
+        .raw(Method::GET, "sys/init", None)
+        .and_then(|r| decode(&r.body))
+        .or_usage("Error checking init status")?
+        .get("initialized")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if ui.is_table() {
         ui.out(if inited { "Vault is initialized" } else { "Vault is not initialized" });
     } else {
         // Vault's `InitStatusResponse` has no JSON tags, hence the capital I.
         ui.json(&Json::Obj(vec![("Initialized".into(), Json::Bool(inited))]));
     }
-    if inited {
-        0
-    } else {
-        2
-    }
+    Ok(if inited { 0 } else { 2 })
 }
 
 const UNSEAL_FLAGS: &[FlagSpec] = &[flag("reset", FlagKind::Bool), flag("migrate", FlagKind::Bool)];
 
-fn unseal(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator unseal [options] [KEY]\n\n  Provides a portion of the root key to unseal a Vault server. Without KEY, prompts for it.",
-        flags: UNSEAL_FLAGS,
-        opts: Opts::OUTPUT,
-        args: Some((0, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn unseal(Ctx { p, ui, client }: Ctx) -> Outcome {
     let body = if p.bool("reset").unwrap_or(false) {
         Json::Obj(vec![("reset".into(), Json::Bool(true))])
     } else {
         let key = match p.args.first() {
             Some(k) => k.trim().to_string(),
             None if p.bool("non-interactive").unwrap_or(false) => {
-                ui.err(&wrap_at_length("Refusing to read from stdin with -non-interactive specified; specify unseal key as an argument to this command", 0));
-                return 1;
+                return Err(Fail::usage(wrap_at_length("Refusing to read from stdin with -non-interactive specified; specify unseal key as an argument to this command", 0)));
             }
             None => match prompt_hidden(&mut std::io::stdout(), "Unseal Key (will be hidden): ") {
                 Ok(k) => k.trim().to_string(),
                 Err(e) => {
-                    ui.err(&wrap_at_length(&format!("An error occurred attempting to ask for an unseal key. The raw error message is shown below, but usually this is because you attempted to pipe a value into the unseal command or you are executing outside of a terminal (tty). You should run the unseal command from a terminal for maximum security. If this is not an option, the unseal key can be provided as the first argument to the unseal command. The raw error was:\n\n{e}"), 0));
-                    return 1;
+                    return Err(Fail::usage(wrap_at_length(&format!("An error occurred attempting to ask for an unseal key. The raw error message is shown below, but usually this is because you attempted to pipe a value into the unseal command or you are executing outside of a terminal (tty). You should run the unseal command from a terminal for maximum security. If this is not an option, the unseal key can be provided as the first argument to the unseal command. The raw error was:\n\n{e}"), 0)));
                 }
             },
         };
@@ -215,107 +214,42 @@ fn unseal(args: &[String]) -> i32 {
         ])
     };
     let what = if p.bool("reset").unwrap_or(false) { "Error resetting unseal process" } else { "Error unsealing" };
-    match client.raw(Method::PUT, "sys/unseal", Some(Body::Json(body))).and_then(|r| decode(&r.body)) {
-        Ok(status) => output_seal_status(&ui, &client, &status),
-        Err(e) => {
-            ui.err(&format!("{what}: {e}"));
-            2
-        }
-    }
+    let status =
+        client.raw(Method::PUT, "sys/unseal", Some(Body::Json(body))).and_then(|r| decode(&r.body)).or_api(what)?;
+    Ok(output_seal_status(&ui, &client, &status))
 }
 
-fn seal(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator seal [options]\n\n  Seals the Vault server.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((0, 0)),
-    };
-    let (_, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
-    match client.raw(Method::PUT, "sys/seal", None) {
-        Ok(_) => {
-            ui.out("Success! Vault is sealed.");
-            0
-        }
-        Err(e) => {
-            ui.err(&format!("Error sealing: {e}"));
-            2
-        }
-    }
+fn seal(Ctx { ui, client, .. }: Ctx) -> Outcome {
+    client.raw(Method::PUT, "sys/seal", None).or_api("Error sealing")?;
+    ui.out("Success! Vault is sealed.");
+    Ok(0)
 }
 
-fn step_down(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator step-down [options]\n\n  Forces the Vault server at the given address to step down from active duty.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((0, 0)),
-    };
-    let (_, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
-    match client.raw(Method::PUT, "sys/step-down", None) {
-        Ok(_) => {
-            ui.out(&format!("Success! Stepped down: {}", client.address()));
-            0
-        }
-        Err(e) => {
-            ui.err(&format!("Error stepping down: {e}"));
-            2
-        }
-    }
+fn step_down(Ctx { ui, client, .. }: Ctx) -> Outcome {
+    client.raw(Method::PUT, "sys/step-down", None).or_api("Error stepping down")?;
+    ui.out(&format!("Success! Stepped down: {}", client.address()));
+    Ok(0)
 }
 
 /// Vault's `api.KeyStatus`.
 const KEY_STATUS: &[Field] =
     &[field("term", Kind::Int), field("install_time", Kind::Str), field("encryptions", Kind::Int)];
 
-fn key_status(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage:
-            "Usage: strongbox operator key-status [options]\n\n  Provides information about the active encryption key.",
-        flags: &[],
-        opts: Opts::OUTPUT,
-        args: Some((0, 0)),
-    };
-    let (_, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn key_status(Ctx { ui, client, .. }: Ctx) -> Outcome {
     print_key_status(&ui, &client, None)
 }
 
-fn rotate(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator rotate [options]\n\n  Rotates the underlying encryption key (adds a new key term to the keyring).",
-        flags: &[],
-        opts: Opts::OUTPUT,
-        args: Some((0, 0)),
-    };
-    let (_, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
-    if let Err(e) = client.raw(Method::PUT, "sys/rotate", None) {
-        ui.err(&format!("Error rotating key: {e}"));
-        return 2;
-    }
+fn rotate(Ctx { ui, client, .. }: Ctx) -> Outcome {
+    client.raw(Method::PUT, "sys/rotate", None).or_api("Error rotating key")?;
     print_key_status(&ui, &client, Some("Success! Rotated key"))
 }
 
-fn print_key_status(ui: &Ui, client: &Client, banner: Option<&str>) -> i32 {
-    let status = match client.read("sys/key-status", &[]) {
-        Ok(Some(s)) => s.data.map(Value::Object).unwrap_or(Value::Null),
-        Ok(None) => Value::Null,
-        Err(e) => {
-            ui.err(&format!("Error reading key status: {e}"));
-            return 2;
-        }
-    };
+fn print_key_status(ui: &Ui, client: &Client, banner: Option<&str>) -> Outcome {
+    let status = client
+        .read("sys/key-status", &[])
+        .or_api("Error reading key status")?
+        .and_then(|s| s.data)
+        .map_or(Value::Null, Value::Object);
     let install: Option<DateTime<Utc>> = status
         .get("install_time")
         .and_then(Value::as_str)
@@ -326,7 +260,7 @@ fn print_key_status(ui: &Ui, client: &Client, banner: Option<&str>) -> i32 {
         if let (Json::Obj(fields), Some(t)) = (&mut j, install) {
             fields[1].1 = Json::Str(super::status::rfc3339_nano(&t.fixed_offset()));
         }
-        return ui.json(&j);
+        return Ok(ui.json(&j));
     }
     let num = |k: &str| status.get(k).and_then(Value::as_i64).unwrap_or(0);
     // Go's zero time when the server sent none.
@@ -345,5 +279,5 @@ fn print_key_status(ui: &Ui, client: &Client, banner: Option<&str>) -> i32 {
         ],
         "|",
     ));
-    0
+    Ok(0)
 }

@@ -4,25 +4,41 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::client::Body;
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, FlagKind, FlagSpec};
 use super::gojson::Json;
 use super::table::{columnize, table_output};
 
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("get-config", "Returns the configuration of the autopilot subsystem under integrated storage"),
-    ("set-config", "Modify the configuration of the autopilot subsystem under integrated storage"),
-    ("state", "Displays the state of the raft cluster under integrated storage as seen by autopilot"),
+pub const COMMANDS: &[Command] = &[
+    Command::group("operator raft autopilot", "Manage autopilot of integrated storage"),
+    Command {
+        name: "operator raft autopilot get-config",
+        synopsis: "Returns the configuration of the autopilot subsystem under integrated storage",
+        usage: "Usage: strongbox operator raft autopilot get-config\n\n  Returns the configuration of the autopilot subsystem under integrated storage.",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(get_config),
+    },
+    Command {
+        name: "operator raft autopilot set-config",
+        synopsis: "Modify the configuration of the autopilot subsystem under integrated storage",
+        usage: "Usage: strongbox operator raft autopilot set-config [options]\n\n  Modify the configuration of the autopilot subsystem under integrated storage.",
+        flags: SET_FLAGS,
+        opts: Opts::HTTP,
+        args: Some((0, 0)),
+        run: Run::Api(set_config),
+    },
+    Command {
+        name: "operator raft autopilot state",
+        synopsis: "Displays the state of the raft cluster under integrated storage as seen by autopilot",
+        usage: "Usage: strongbox operator raft autopilot state\n\n  Displays the state of the raft cluster under integrated storage as seen by autopilot.",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(state),
+    },
 ];
-
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "state" => state(args),
-        "get-config" => get_config(args),
-        "set-config" => set_config(args),
-        _ => return None,
-    })
-}
 
 fn text(v: &Value) -> String {
     match v {
@@ -32,34 +48,25 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn read(args: &[String], usage: &'static str, path: &str) -> Result<(super::output::Ui, Map<String, Value>), i32> {
-    let cmd = Cmd { usage, flags: &[], opts: Opts::OUTPUT, args: Some((0, 0)) };
-    let ctx = cmd.prepare(args)?;
-    match ctx.client.read(path, &[]) {
-        Ok(Some(s)) => {
-            let data = s.data.clone().unwrap_or_default();
-            if !ctx.ui.is_table() {
-                return Err(ctx.ui.secret(&s));
-            }
-            Ok((ctx.ui, data))
-        }
-        Ok(None) => {
-            ctx.ui.err("No autopilot information found");
-            Err(2)
-        }
-        Err(e) => {
-            ctx.ui.err(&format!("Error reading {path}: {e}"));
-            Err(2)
-        }
+/// Reads an autopilot endpoint and prints it: in table format what `table` makes of its data,
+/// in the other formats the whole response.
+fn show(Ctx { ui, client, .. }: Ctx, path: &str, table: fn(&Map<String, Value>) -> String) -> Outcome {
+    let secret = client
+        .read(path, &[])
+        .or_api(&format!("Error reading {path}"))?
+        .ok_or_else(|| Fail::api("No autopilot information found"))?;
+    if !ui.is_table() {
+        return Ok(ui.secret(&secret));
     }
+    ui.out(&table(&secret.data.unwrap_or_default()));
+    Ok(0)
 }
 
-fn state(args: &[String]) -> i32 {
-    let usage = "Usage: strongbox operator raft autopilot state\n\n  Displays the state of the raft cluster under integrated storage as seen by autopilot.";
-    let (ui, d) = match read(args, usage, "sys/storage/raft/autopilot/state") {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+fn state(ctx: Ctx) -> Outcome {
+    show(ctx, "sys/storage/raft/autopilot/state", state_table)
+}
+
+fn state_table(d: &Map<String, Value>) -> String {
     let get = |k: &str| d.get(k).map(text).unwrap_or_default();
     let mut out = vec![
         format!("Healthy: | {}", get("healthy")),
@@ -89,16 +96,14 @@ fn state(args: &[String]) -> i32 {
             out.push(format!("      {label}: | {}", f(key)));
         }
     }
-    ui.out(&columnize(&out, " | "));
-    0
+    columnize(&out, " | ")
 }
 
-fn get_config(args: &[String]) -> i32 {
-    let usage = "Usage: strongbox operator raft autopilot get-config\n\n  Returns the configuration of the autopilot subsystem under integrated storage.";
-    let (ui, d) = match read(args, usage, "sys/storage/raft/autopilot/configuration") {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+fn get_config(ctx: Ctx) -> Outcome {
+    show(ctx, "sys/storage/raft/autopilot/configuration", config_table)
+}
+
+fn config_table(d: &Map<String, Value>) -> String {
     let get = |k: &str| d.get(k).map(text).unwrap_or_default();
     let rows = [
         ("Cleanup Dead Servers", "cleanup_dead_servers"),
@@ -111,8 +116,7 @@ fn get_config(args: &[String]) -> i32 {
     ];
     let mut lines = vec!["Key | Value".to_string()];
     lines.extend(rows.iter().map(|(label, key)| format!("{label} | {}", get(key))));
-    ui.out(&table_output(lines, " | "));
-    0
+    table_output(lines, " | ")
 }
 
 const SET_FLAGS: &[FlagSpec] = &[
@@ -125,17 +129,7 @@ const SET_FLAGS: &[FlagSpec] = &[
     flag("disable-upgrade-migration", FlagKind::Bool),
 ];
 
-fn set_config(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator raft autopilot set-config [options]\n\n  Modify the configuration of the autopilot subsystem under integrated storage.",
-        flags: SET_FLAGS,
-        opts: Opts::HTTP,
-        args: Some((0, 0)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn set_config(Ctx { p, client, .. }: Ctx) -> Outcome {
     let mut body = Map::new();
     for spec in SET_FLAGS {
         if !p.is_set(spec.name) {
@@ -150,11 +144,8 @@ fn set_config(args: &[String]) -> i32 {
         body.insert(key, value);
     }
     let body = Body::Json(Json::from_value(&Value::Object(body)));
-    match client.raw(Method::POST, "sys/storage/raft/autopilot/configuration", Some(body)) {
-        Ok(_) => 0,
-        Err(e) => {
-            ui.err(&format!("Error updating the autopilot configuration: {e}"));
-            2
-        }
-    }
+    client
+        .raw(Method::POST, "sys/storage/raft/autopilot/configuration", Some(body))
+        .or_api("Error updating the autopilot configuration")?;
+    Ok(0)
 }

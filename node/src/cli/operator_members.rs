@@ -4,31 +4,26 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Opts, OrFail, Outcome, Run};
 use super::gojson::Json;
 use super::table::table_output;
 
-pub fn members(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox operator members\n\n  Provides the details of all the nodes in the cluster.",
-        flags: &[],
-        opts: Opts::OUTPUT,
-        args: Some((0, 0)),
-    };
-    let (ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.ui, c.client),
-        Err(code) => return code,
-    };
-    let status: Value = match client.raw(Method::GET, "sys/ha-status", None) {
-        Ok(r) => serde_json::from_slice(&r.body).unwrap_or(Value::Null),
-        Err(e) => {
-            ui.err(&format!("Error retrieving HA status: {e}"));
-            return 2;
-        }
-    };
+pub const COMMANDS: &[Command] = &[Command {
+    name: "operator members",
+    synopsis: "Returns the list of nodes in the cluster",
+    usage: "Usage: strongbox operator members\n\n  Provides the details of all the nodes in the cluster.",
+    flags: &[],
+    opts: Opts::OUTPUT,
+    args: Some((0, 0)),
+    run: Run::Api(members),
+}];
+
+fn members(Ctx { ui, client, .. }: Ctx) -> Outcome {
+    let resp = client.raw(Method::GET, "sys/ha-status", None).or_api("Error retrieving HA status")?;
+    let status: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let nodes = status.get("nodes").cloned().unwrap_or(Value::Array(Vec::new()));
     if !ui.is_table() {
-        return ui.json(&Json::from_value(&serde_json::json!({ "nodes": nodes })));
+        return Ok(ui.json(&Json::from_value(&serde_json::json!({ "nodes": nodes }))));
     }
     let mut lines = vec![
         "Host Name | API Address | Cluster Address | Active Node | Version | Upgrade Version | Redundancy Zone | Last Echo"
@@ -55,5 +50,5 @@ pub fn members(args: &[String]) -> i32 {
         ));
     }
     ui.out(&table_output(lines, " | "));
-    0
+    Ok(0)
 }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::gojson::Json;
 use super::paths::sanitize_path;
 
@@ -22,35 +22,30 @@ const USAGE: &str = "Usage: strongbox path-help [options] PATH
 
       $ strongbox path-help database/roles/";
 
-pub fn run(args: &[String]) -> i32 {
-    let cmd = Cmd { usage: USAGE, flags: &[], opts: Opts::OUTPUT, args: Some((1, 1)) };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+pub const COMMANDS: &[Command] = &[Command {
+    name: "path-help",
+    synopsis: "Retrieve API help for paths",
+    usage: USAGE,
+    flags: &[],
+    opts: Opts::OUTPUT,
+    args: Some((1, 1)),
+    run: Run::Api(path_help),
+}];
+
+fn path_help(Ctx { p, ui, client }: Ctx) -> Outcome {
     let path = sanitize_path(&p.args[0]);
     let help = match client.send(Method::GET, &path, &[("help", "1".into())], None) {
         Ok((_, Some(e))) | Err(e) if e.to_string().contains("Vault is sealed") => {
-            ui.err(
+            return Err(Fail::api(
                 "Error: Vault is sealed.\n\nThe \"path-help\" command requires the Vault to be unsealed so that the mount points of the secret engines are known.",
-            );
-            return 2;
+            ));
         }
-        Ok((_, Some(e))) | Err(e) => {
-            ui.err(&format!("Error retrieving help: {e}"));
-            return 2;
-        }
-        Ok((resp, None)) => match serde_json::from_slice::<Value>(&resp.body) {
-            Ok(v) => v,
-            Err(e) => {
-                ui.err(&format!("Error retrieving help: {e}"));
-                return 2;
-            }
-        },
+        Ok((_, Some(e))) | Err(e) => return Err(Fail::api(format!("Error retrieving help: {e}"))),
+        Ok((resp, None)) => serde_json::from_slice::<Value>(&resp.body).or_api("Error retrieving help")?,
     };
     if ui.is_table() {
         ui.out(help.get("help").and_then(Value::as_str).unwrap_or_default());
-        return 0;
+        return Ok(0);
     }
-    ui.json(&Json::from_value(&help))
+    Ok(ui.json(&Json::from_value(&help)))
 }

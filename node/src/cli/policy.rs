@@ -6,31 +6,61 @@ use std::io::Read;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::client::{ApiError, Body, Client, HTTP_FLAGS};
-use super::command::{Cmd, Opts};
-use super::flags::{parse, FlagSpec, ParseError};
+use super::client::{ApiError, Body, Client};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
+use super::flags::Parsed;
 use super::gojson::Json;
-use super::output::{err, out};
+use super::output::Ui;
 use super::policy_fmt;
 
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("delete", "Deletes a policy by name"),
-    ("fmt", "Formats a policy on disk"),
-    ("list", "Lists the installed policies"),
-    ("read", "Prints the contents of a policy"),
-    ("write", "Uploads a named policy from a file"),
+pub const COMMANDS: &[Command] = &[
+    Command::group("policy", "Interact with policies"),
+    Command {
+        name: "policy delete",
+        synopsis: "Deletes a policy by name",
+        usage: "Usage: strongbox policy delete [options] NAME\n\n  Deletes the policy named NAME. Tokens holding it lose its rules at once.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(delete),
+    },
+    Command {
+        name: "policy fmt",
+        synopsis: "Formats a policy on disk",
+        usage: "Usage: strongbox policy fmt [options] PATH\n\n  Formats a local policy file to the policy specification. This command will\n  overwrite the file at the given PATH with the properly-formatted policy\n  file contents.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Local(fmt),
+    },
+    Command {
+        name: "policy list",
+        synopsis: "Lists the installed policies",
+        usage: "Usage: strongbox policy list [options]\n\n  Lists the names of the policies that are installed on the server.",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(list),
+    },
+    Command {
+        name: "policy read",
+        synopsis: "Prints the contents of a policy",
+        usage: "Usage: strongbox policy read [options] [NAME]\n\n  Prints the contents and metadata of the policy named NAME. If the policy\n  does not exist, an error is returned.",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: Some((1, 1)),
+        run: Run::Api(read),
+    },
+    Command {
+        name: "policy write",
+        synopsis: "Uploads a named policy from a file",
+        usage: "Usage: strongbox policy write [options] NAME PATH\n\n  Uploads a policy with name NAME from the contents of a local file PATH or\n  stdin. If PATH is \"-\", the policy is read from stdin.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((2, 2)),
+        run: Run::Api(write),
+    },
 ];
-
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "write" => write(args),
-        "read" => read(args),
-        "list" => list(args),
-        "delete" => delete(args),
-        "fmt" => fmt(args),
-        _ => return None,
-    })
-}
 
 /// Policy names are normalised to lower case, as Vault does before every call.
 fn normalize(name: &str) -> String {
@@ -52,43 +82,25 @@ fn open_error(path: &str, e: &std::io::Error) -> String {
     format!("open {path}: {what}")
 }
 
-fn write(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox policy write [options] NAME PATH\n\n  Uploads a policy with name NAME from the contents of a local file PATH or\n  stdin. If PATH is \"-\", the policy is read from stdin.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((2, 2)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn write(Ctx { p, ui, client }: Ctx) -> Outcome {
     let given = &p.args[0];
     let name = normalize(given);
     let path = p.args[1].trim();
     let mut rules = String::new();
-    let read = if path == "-" {
-        std::io::stdin().read_to_string(&mut rules).map_err(|e| format!("Error reading policy: {e}"))
+    if path == "-" {
+        std::io::stdin().read_to_string(&mut rules).or_api("Error reading policy")?;
     } else {
-        match std::fs::File::open(path) {
-            Ok(mut f) => f.read_to_string(&mut rules).map_err(|e| format!("Error reading policy: {e}")),
-            Err(e) => Err(format!("Error opening policy file: {}", open_error(path, &e))),
-        }
-    };
-    if let Err(msg) = read {
-        ui.err(&msg);
-        return 2;
+        let mut f = std::fs::File::open(path)
+            .map_err(|e| Fail::api(format!("Error opening policy file: {}", open_error(path, &e))))?;
+        f.read_to_string(&mut rules).or_api("Error reading policy")?;
     }
     let body = Json::Obj(vec![("policy".into(), Json::Str(rules))]);
-    if let Err(e) = client.raw(Method::PUT, &acl_path(&name), Some(Body::Json(body))) {
-        ui.err(&format!("Error uploading policy: {e}"));
-        return 2;
-    }
+    client.raw(Method::PUT, &acl_path(&name), Some(Body::Json(body))).or_api("Error uploading policy")?;
     if *given != name {
         ui.err(&format!("Policy name was converted from \"{given}\" to \"{name}\""));
     }
     ui.out(&format!("Success! Uploaded policy: {name}"));
-    0
+    Ok(0)
 }
 
 /// `Sys().GetPolicy`: `Ok(None)` on a 404.
@@ -105,141 +117,57 @@ fn get_policy(client: &Client, name: &str) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn read(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox policy read [options] [NAME]\n\n  Prints the contents and metadata of the policy named NAME. If the policy\n  does not exist, an error is returned.",
-        flags: &[],
-        opts: Opts::OUTPUT,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn read(Ctx { p, ui, client }: Ctx) -> Outcome {
     let name = normalize(&p.args[0]);
-    let rules = match get_policy(&client, &name) {
-        Ok(Some(r)) if !r.is_empty() => r,
-        Ok(_) => {
-            ui.err(&format!("No policy named: {name}"));
-            return 2;
-        }
-        Err(e) => {
-            ui.err(&format!("Error reading policy named {name}: {e}"));
-            return 2;
-        }
+    let rules = match get_policy(&client, &name).or_api(&format!("Error reading policy named {name}"))? {
+        Some(r) if !r.is_empty() => r,
+        _ => return Err(Fail::api(format!("No policy named: {name}"))),
     };
     if ui.is_table() {
         ui.out(rules.trim());
-        return 0;
+        return Ok(0);
     }
-    ui.data(&json!({ "policy": rules }))
+    Ok(ui.data(&json!({ "policy": rules })))
 }
 
-fn list(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox policy list [options]\n\n  Lists the names of the policies that are installed on the server.",
-        flags: &[],
-        opts: Opts::OUTPUT,
-        args: Some((0, 0)),
-    };
-    let (ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.ui, c.client),
-        Err(code) => return code,
-    };
-    let listed = client.request(Method::GET, "sys/policies/acl", &[("list", "true".into())], None).and_then(|s| {
-        let data =
-            s.and_then(|s| s.data).ok_or_else(|| ApiError::Other("data from server response is empty".into()))?;
-        Ok(data.get("keys").and_then(Value::as_array).cloned().unwrap_or_default())
-    });
-    let names = match listed {
-        Ok(n) => n,
-        Err(e) => {
-            ui.err(&format!("Error listing policies: {e}"));
-            return 2;
-        }
-    };
+fn list(Ctx { ui, client, .. }: Ctx) -> Outcome {
+    let names = client
+        .request(Method::GET, "sys/policies/acl", &[("list", "true".into())], None)
+        .and_then(|s| {
+            let data =
+                s.and_then(|s| s.data).ok_or_else(|| ApiError::Other("data from server response is empty".into()))?;
+            Ok(data.get("keys").and_then(Value::as_array).cloned().unwrap_or_default())
+        })
+        .or_api("Error listing policies")?;
     if ui.is_table() {
         for n in &names {
             ui.out(&super::gojson::fmt_v(n));
         }
-        return 0;
+        return Ok(0);
     }
-    ui.data(&Value::Array(names))
+    Ok(ui.data(&Value::Array(names)))
 }
 
-fn delete(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox policy delete [options] NAME\n\n  Deletes the policy named NAME. Tokens holding it lose its rules at once.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn delete(Ctx { p, ui, client }: Ctx) -> Outcome {
     let name = normalize(&p.args[0]);
-    if let Err(e) = client.raw(Method::DELETE, &acl_path(&name), None) {
-        ui.err(&format!("Error deleting {name}: {e}"));
-        return 2;
-    }
+    client.raw(Method::DELETE, &acl_path(&name), None).or_api(&format!("Error deleting {name}"))?;
     ui.out(&format!("Success! Deleted policy: {name}"));
-    0
+    Ok(0)
 }
 
 /// `policy fmt PATH`: validates the file as a policy, then rewrites it in place the way Vault's
 /// `hcl/printer` lays it out. It accepts the HTTP flags (every Vault command does) but never
 /// talks to a server.
-fn fmt(args: &[String]) -> i32 {
-    const USAGE: &str = "Usage: strongbox policy fmt [options] PATH\n\n  Formats a local policy file to the policy specification. This command will\n  overwrite the file at the given PATH with the properly-formatted policy\n  file contents.";
-    let specs: Vec<&FlagSpec> = HTTP_FLAGS.iter().collect();
-    let p = match parse(&specs, args) {
-        Ok(p) => p,
-        Err(ParseError::Help) => {
-            out(USAGE);
-            return 0;
-        }
-        Err(ParseError::Invalid(msg)) => {
-            err(&msg);
-            return 1;
-        }
-    };
-    match p.args.len() {
-        0 => {
-            err("Not enough arguments (expected 1, got 0)");
-            return 1;
-        }
-        1 => {}
-        n => {
-            err(&format!("Too many arguments (expected 1, got {n})"));
-            return 1;
-        }
-    }
+fn fmt(p: Parsed, ui: Ui) -> Outcome {
     let path = expand_home(p.args[0].trim());
-    let src = match std::fs::read_to_string(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            err(&format!("Error reading source file: {}", open_error(&path, &e)));
-            return 1;
-        }
-    };
-    if let Err(e) = strongbox_actors::policy_store::Policy::parse("fmt", src.as_str()) {
-        err(&e.to_string());
-        return 1;
-    }
-    let formatted = match policy_fmt::format(&src) {
-        Ok(f) => f,
-        Err(e) => {
-            err(&format!("Error printing result: {e}"));
-            return 1;
-        }
-    };
-    if let Err(e) = std::fs::write(&path, formatted) {
-        err(&format!("Error writing result: {}", open_error(&path, &e)));
-        return 1;
-    }
-    out(&format!("Success! Formatted policy: {path}"));
-    0
+    let src = std::fs::read_to_string(&path)
+        .map_err(|e| Fail::usage(format!("Error reading source file: {}", open_error(&path, &e))))?;
+    strongbox_actors::policy_store::Policy::parse("fmt", src.as_str()).map_err(|e| Fail::usage(e.to_string()))?;
+    let formatted = policy_fmt::format(&src).or_usage("Error printing result")?;
+    std::fs::write(&path, formatted)
+        .map_err(|e| Fail::usage(format!("Error writing result: {}", open_error(&path, &e))))?;
+    ui.out(&format!("Success! Formatted policy: {path}"));
+    Ok(0)
 }
 
 /// `homedir.Expand`: a leading `~` (alone or before `/`) is the home directory.

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::client::{Body, Client};
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, FlagKind, FlagSpec, Parsed};
 use super::godur;
 use super::gojson::{as_struct, field, fmt_v, omit, Field, Json, Kind};
@@ -15,24 +15,54 @@ use super::output::Ui;
 use super::paths::{ensure_trailing_slash, sanitize_path};
 use super::table::table_output;
 
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("disable", "Disable a secret engine"),
-    ("enable", "Enable a secrets engine"),
-    ("list", "List enabled secrets engines"),
-    ("move", "Move a secrets engine to a new path"),
-    ("tune", "Tune a secrets engine configuration"),
+pub const COMMANDS: &[Command] = &[
+    Command::group("secrets", "Interact with secrets engines"),
+    Command {
+        name: "secrets disable",
+        synopsis: "Disable a secret engine",
+        usage: "Usage: strongbox secrets disable [options] PATH\n\n  Disables the secrets engine enabled at PATH.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(disable),
+    },
+    Command {
+        name: "secrets enable",
+        synopsis: "Enable a secrets engine",
+        usage: "Usage: strongbox secrets enable [options] TYPE\n\n  Enables a secrets engine at -path (default: its TYPE).",
+        flags: ENABLE_FLAGS,
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(enable),
+    },
+    Command {
+        name: "secrets list",
+        synopsis: "List enabled secrets engines",
+        usage: "Usage: strongbox secrets list [options]\n\n  Lists the enabled secrets engines (-detailed for TTLs, options and more).",
+        flags: LIST_FLAGS,
+        opts: Opts::OUTPUT,
+        args: Some((0, 0)),
+        run: Run::Api(list),
+    },
+    Command {
+        name: "secrets move",
+        synopsis: "Move a secrets engine to a new path",
+        usage: "Usage: strongbox secrets move [options] SOURCE DESTINATION\n\n  Moves an existing secrets engine to a new path.",
+        flags: &[],
+        opts: Opts::HTTP,
+        args: Some((2, 2)),
+        run: Run::Api(move_mount),
+    },
+    Command {
+        name: "secrets tune",
+        synopsis: "Tune a secrets engine configuration",
+        usage: "Usage: strongbox secrets tune [options] PATH\n\n  Tunes the configuration of the secrets engine at PATH.",
+        flags: TUNE_FLAGS,
+        opts: Opts::HTTP,
+        args: Some((1, 1)),
+        run: Run::Api(tune),
+    },
 ];
-
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "enable" => enable(args),
-        "disable" => disable(args),
-        "list" => list(args),
-        "tune" => tune(args),
-        "move" => move_mount(args),
-        _ => return None,
-    })
-}
 
 pub(super) const CONFIG_FLAGS: [FlagSpec; 6] = [
     flag("default-lease-ttl", FlagKind::Dur),
@@ -99,15 +129,12 @@ pub(super) fn with_plugin_version(p: &Parsed, what: String) -> String {
 
 /// `secrets disable` / `auth disable`: DELETE `<table>/<path>` (`sys/mounts`, `sys/auth`),
 /// with Vault's messages for `what` ("secrets engine", "auth method").
-pub(super) fn disable_at(client: &Client, ui: &Ui, table: &str, what: &str, arg: &str) -> i32 {
+pub(super) fn disable_at(client: &Client, ui: &Ui, table: &str, what: &str, arg: &str) -> Outcome {
     let path = ensure_trailing_slash(&sanitize_path(arg));
     let url = format!("{table}/{}", path.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::DELETE, &url, None) {
-        ui.err(&format!("Error disabling {what} at {path}: {e}"));
-        return 2;
-    }
+    client.raw(Method::DELETE, &url, None).or_api(&format!("Error disabling {what} at {path}"))?;
     ui.out(&format!("Success! Disabled the {what} (if it existed) at: {path}"));
-    0
+    Ok(0)
 }
 
 /// The optional `MountConfigInput` fields, present only when their flag was given.
@@ -137,18 +164,7 @@ pub(super) fn optional_config(p: &Parsed, out: &mut Vec<(String, Json)>) {
     }
 }
 
-fn enable(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage:
-            "Usage: strongbox secrets enable [options] TYPE\n\n  Enables a secrets engine at -path (default: its TYPE).",
-        flags: ENABLE_FLAGS,
-        opts: Opts::HTTP,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn enable(Ctx { p, ui, client }: Ctx) -> Outcome {
     let plugin_name = p.str("plugin-name").unwrap_or_default().to_string();
     let mut engine = p.args[0].trim().to_string();
     if engine == "plugin" {
@@ -165,26 +181,13 @@ fn enable(args: &[String]) -> i32 {
     optional_config(&p, &mut config);
     let body = enable_body(&p, &engine, config);
     let url = format!("sys/mounts/{}", mount.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(body))) {
-        ui.err(&format!("Error enabling: {e}"));
-        return 2;
-    }
+    client.raw(Method::POST, &url, Some(Body::Json(body))).or_api("Error enabling")?;
     let thing = with_plugin_version(&p, format!("{engine} secrets engine"));
     ui.out(&format!("Success! Enabled the {thing} at: {mount}"));
-    0
+    Ok(0)
 }
 
-fn disable(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox secrets disable [options] PATH\n\n  Disables the secrets engine enabled at PATH.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn disable(Ctx { p, ui, client }: Ctx) -> Outcome {
     disable_at(&client, &ui, "sys/mounts", "secrets engine", &p.args[0])
 }
 
@@ -219,34 +222,19 @@ const MOUNT: &[Field] = &[
     field("deprecation_status", Kind::Str),
 ];
 
-fn list(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[flag("detailed", FlagKind::Bool)];
-    let cmd = Cmd {
-        usage: "Usage: strongbox secrets list [options]\n\n  Lists the enabled secrets engines (-detailed for TTLs, options and more).",
-        flags: FLAGS,
-        opts: Opts::OUTPUT,
-        args: Some((0, 0)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
-    let mounts = match list_mounts(&client) {
-        Ok(m) => m,
-        Err(e) => {
-            ui.err(&format!("Error listing secrets engines: {e}"));
-            return 2;
-        }
-    };
+const LIST_FLAGS: &[FlagSpec] = &[flag("detailed", FlagKind::Bool)];
+
+fn list(Ctx { p, ui, client }: Ctx) -> Outcome {
+    let mounts = list_mounts(&client).or_api("Error listing secrets engines")?;
     match ui.format.as_str() {
         "table" if p.bool("detailed").unwrap_or(false) => ui.out(&detailed_table(&mounts)),
         "table" => ui.out(&simple_table(&mounts)),
         _ => {
             let entries = mounts.iter().map(|(k, v)| (k.clone(), as_struct(Some(v), MOUNT))).collect();
-            return ui.json(&Json::Obj(entries));
+            return Ok(ui.json(&Json::Obj(entries)));
         }
     }
-    0
+    Ok(0)
 }
 
 /// `Sys().ListMounts()`: the mounts, sorted by path.
@@ -305,45 +293,32 @@ fn detailed_table(mounts: &BTreeMap<String, Value>) -> String {
     table_output(out, "|")
 }
 
-fn tune(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[
-        CONFIG_FLAGS[0],
-        CONFIG_FLAGS[1],
-        CONFIG_FLAGS[2],
-        CONFIG_FLAGS[3],
-        CONFIG_FLAGS[4],
-        CONFIG_FLAGS[5],
-        flag("allowed-response-headers", FlagKind::List),
-        flag("description", FlagKind::Str),
-        flag("options", FlagKind::Map),
-        flag("version", FlagKind::Int),
-        flag("plugin-version", FlagKind::Str),
-    ];
-    let cmd = Cmd {
-        usage:
-            "Usage: strongbox secrets tune [options] PATH\n\n  Tunes the configuration of the secrets engine at PATH.",
-        flags: FLAGS,
-        opts: Opts::HTTP,
-        args: Some((1, 1)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+const TUNE_FLAGS: &[FlagSpec] = &[
+    CONFIG_FLAGS[0],
+    CONFIG_FLAGS[1],
+    CONFIG_FLAGS[2],
+    CONFIG_FLAGS[3],
+    CONFIG_FLAGS[4],
+    CONFIG_FLAGS[5],
+    flag("allowed-response-headers", FlagKind::List),
+    flag("description", FlagKind::Str),
+    flag("options", FlagKind::Map),
+    flag("version", FlagKind::Int),
+    flag("plugin-version", FlagKind::Str),
+];
+
+fn tune(Ctx { p, ui, client }: Ctx) -> Outcome {
     tune_at(&client, &ui, &p, "sys/mounts", "secrets engine")
 }
 
 /// `secrets tune` / `auth tune`: POST the tune body to `<table>/<path>/tune` (`sys/mounts`,
 /// `sys/mounts/auth`), with Vault's messages for `what`.
-pub(super) fn tune_at(client: &Client, ui: &Ui, p: &Parsed, table: &str, what: &str) -> i32 {
+pub(super) fn tune_at(client: &Client, ui: &Ui, p: &Parsed, table: &str, what: &str) -> Outcome {
     let mount = ensure_trailing_slash(&sanitize_path(&p.args[0]));
     let url = format!("{table}/{}/tune", mount.trim_end_matches('/'));
-    if let Err(e) = client.raw(Method::POST, &url, Some(Body::Json(tune_body(p)))) {
-        ui.err(&format!("Error tuning {what} {mount}: {e}"));
-        return 2;
-    }
+    client.raw(Method::POST, &url, Some(Body::Json(tune_body(p)))).or_api(&format!("Error tuning {what} {mount}"))?;
     ui.out(&format!("Success! Tuned the {what} at: {mount}"));
-    0
+    Ok(0)
 }
 
 /// The Go client's `api.MountConfigInput` from the tune flags (`secrets tune`, `auth tune`).
@@ -367,56 +342,38 @@ pub(super) fn tune_body(p: &Parsed) -> Json {
     Json::Obj(body)
 }
 
-fn move_mount(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox secrets move [options] SOURCE DESTINATION\n\n  Moves an existing secrets engine to a new path.",
-        flags: &[],
-        opts: Opts::HTTP,
-        args: Some((2, 2)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn move_mount(Ctx { p, ui, client }: Ctx) -> Outcome {
     let (src, dst) = (ensure_trailing_slash(&p.args[0]), ensure_trailing_slash(&p.args[1]));
     let body = Json::Obj(vec![("from".into(), Json::str(&src)), ("to".into(), Json::str(&dst))]);
-    let started = client
+    let id = client
         .raw(Method::POST, "sys/remount", Some(Body::Json(body)))
         .map_err(|e| e.to_string())
         .and_then(|r| super::secret::parse_secret(&r.body))
         .and_then(|s| {
             s.and_then(|s| s.get("migration_id").and_then(Value::as_str).map(String::from))
                 .ok_or_else(|| "data from server response is empty".to_string())
-        });
-    let id = match started {
-        Ok(id) => id,
-        Err(e) => {
-            ui.err(&format!("Error moving secrets engine {src} to {dst}: {e}"));
-            return 2;
-        }
-    };
+        })
+        .or_api(&format!("Error moving secrets engine {src} to {dst}"))?;
     let what = format!("secrets engine {src} to {dst}, with migration ID {id}");
     ui.out(&format!("Started moving {what}"));
     loop {
-        let status = client.read(&format!("sys/remount/status/{id}"), &[]).map_err(|e| e.to_string()).map(|s| {
-            s.and_then(|s| s.get("migration_info").and_then(|i| i.get("status")).cloned())
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default()
-        });
-        match status.as_deref() {
-            Err(e) => {
-                ui.err(&format!("Error checking migration status of secrets engine {src} to {dst}: {e}"));
-                return 2;
-            }
-            Ok("success") => {
+        let status = client
+            .read(&format!("sys/remount/status/{id}"), &[])
+            .or_api(&format!("Error checking migration status of secrets engine {src} to {dst}"))?
+            .and_then(|s| s.get("migration_info").and_then(|i| i.get("status")).cloned())
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        match status.as_str() {
+            "success" => {
                 ui.out(&format!("Success! Finished moving {what}"));
-                return 0;
+                return Ok(0);
             }
-            Ok("failure") => {
+            // Vault reports a failed migration on stderr but still exits 0.
+            "failure" => {
                 ui.err(&format!("Failure! Error encountered moving {what}"));
-                return 0;
+                return Ok(0);
             }
-            Ok(_) => {
+            _ => {
                 ui.out(&format!("Waiting for terminal status in migration of {what}"));
                 std::thread::sleep(Duration::from_secs(10));
             }

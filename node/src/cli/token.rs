@@ -5,29 +5,59 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::{ApiError, Body, Client};
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, FlagKind, FlagSpec, Parsed};
 use super::godur;
 use super::gojson::Json;
 
-pub const SUBCOMMANDS: &[(&str, &str)] = &[
-    ("capabilities", "Print capabilities of a token on a path"),
-    ("create", "Create a new token"),
-    ("lookup", "Display information about a token"),
-    ("renew", "Renew a token lease"),
-    ("revoke", "Revoke a token and its children"),
+pub const COMMANDS: &[Command] = &[
+    Command::group("token", "Interact with tokens"),
+    Command {
+        name: "token capabilities",
+        synopsis: "Print capabilities of a token on a path",
+        usage: "Usage: strongbox token capabilities [options] [TOKEN] PATH\n\n  Fetches the capabilities of a token for a given path (sys/capabilities), or of\n  the locally authenticated token (sys/capabilities-self) when no TOKEN is given.",
+        flags: &[],
+        opts: Opts::OUTPUT,
+        args: None,
+        run: Run::Api(capabilities),
+    },
+    Command {
+        name: "token create",
+        synopsis: "Create a new token",
+        usage: "Usage: strongbox token create [options]\n\n  Creates a new token that can be used for authentication. This token will be\n  created as a child of the currently authenticated token unless -orphan is set.",
+        flags: CREATE_FLAGS,
+        opts: Opts::FIELD,
+        args: Some((0, 0)),
+        run: Run::Api(create),
+    },
+    Command {
+        name: "token lookup",
+        synopsis: "Display information about a token",
+        usage: "Usage: strongbox token lookup [options] [TOKEN | ACCESSOR]\n\n  Displays information about a token or accessor. If a TOKEN is not provided,\n  the locally authenticated token is used (auth/token/lookup-self).",
+        flags: LOOKUP_FLAGS,
+        opts: Opts::OUTPUT,
+        args: None,
+        run: Run::Api(lookup),
+    },
+    Command {
+        name: "token renew",
+        synopsis: "Renew a token lease",
+        usage: "Usage: strongbox token renew [options] [TOKEN]\n\n  Renews a token's lease, extending the amount of time it can be used. If a\n  TOKEN is not provided, the locally authenticated token is used.",
+        flags: RENEW_FLAGS,
+        opts: Opts::OUTPUT,
+        args: None,
+        run: Run::Api(renew),
+    },
+    Command {
+        name: "token revoke",
+        synopsis: "Revoke a token and its children",
+        usage: "Usage: strongbox token revoke [options] [TOKEN | ACCESSOR]\n\n  Revokes authentication tokens and their children. -mode=orphan revokes only the\n  token, leaving its children as orphans; -mode=path revokes every token created\n  under an auth path prefix.",
+        flags: REVOKE_FLAGS,
+        opts: Opts::HTTP,
+        args: None,
+        run: Run::Api(revoke),
+    },
 ];
-
-pub fn run(sub: &str, args: &[String]) -> Option<i32> {
-    Some(match sub {
-        "create" => create(args),
-        "lookup" => lookup(args),
-        "renew" => renew(args),
-        "revoke" => revoke(args),
-        "capabilities" => capabilities(args),
-        _ => return None,
-    })
-}
 
 /// A `map[string]interface{}` body as the Go client marshals it (keys sorted).
 fn body(v: Value) -> Option<Body> {
@@ -87,57 +117,26 @@ fn create_request(p: &Parsed) -> Json {
     Json::Obj(out)
 }
 
-fn create(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox token create [options]\n\n  Creates a new token that can be used for authentication. This token will be\n  created as a child of the currently authenticated token unless -orphan is set.",
-        flags: CREATE_FLAGS,
-        opts: Opts::FIELD,
-        args: Some((0, 0)),
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn create(Ctx { p, ui, client }: Ctx) -> Outcome {
     let path = match p.str("role").filter(|r| !r.is_empty()) {
         Some(role) => format!("auth/token/create/{role}"),
         None => "auth/token/create".to_string(),
     };
-    match client.request(Method::POST, &path, &[], Some(Body::Json(create_request(&p)))) {
-        Ok(secret) => ui.secret_or_field(&secret.unwrap_or_default()),
-        Err(e) => {
-            ui.err(&format!("Error creating token: {e}"));
-            2
-        }
-    }
+    let secret = client
+        .request(Method::POST, &path, &[], Some(Body::Json(create_request(&p))))
+        .or_api("Error creating token")?;
+    Ok(ui.secret_or_field(&secret.unwrap_or_default()))
 }
 
-fn lookup(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[flag("accessor", FlagKind::Bool)];
-    let cmd = Cmd {
-        usage: "Usage: strongbox token lookup [options] [TOKEN | ACCESSOR]\n\n  Displays information about a token or accessor. If a TOKEN is not provided,\n  the locally authenticated token is used (auth/token/lookup-self).",
-        flags: FLAGS,
-        opts: Opts::OUTPUT,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+const LOOKUP_FLAGS: &[FlagSpec] = &[flag("accessor", FlagKind::Bool)];
+
+fn lookup(Ctx { p, ui, client }: Ctx) -> Outcome {
     let accessor = p.bool("accessor").unwrap_or(false);
     let n = p.args.len();
     match (accessor, n) {
-        (true, 0) => {
-            ui.err(&format!("Not enough arguments with -accessor (expected 1, got {n})"));
-            return 1;
-        }
-        (true, 2..) => {
-            ui.err(&format!("Too many arguments with -accessor (expected 1, got {n})"));
-            return 1;
-        }
-        (false, 2..) => {
-            ui.err(&format!("Too many arguments (expected 0-1, got {n})"));
-            return 1;
-        }
+        (true, 0) => return Err(Fail::usage(format!("Not enough arguments with -accessor (expected 1, got {n})"))),
+        (true, 2..) => return Err(Fail::usage(format!("Too many arguments with -accessor (expected 1, got {n})"))),
+        (false, 2..) => return Err(Fail::usage(format!("Too many arguments (expected 0-1, got {n})"))),
         _ => {}
     }
     let token = p.args.first().map(|t| t.trim().to_string()).unwrap_or_default();
@@ -148,13 +147,8 @@ fn lookup(args: &[String]) -> i32 {
     } else {
         client.request(Method::POST, "auth/token/lookup", &[], body(json!({ "token": token })))
     };
-    match result {
-        Ok(secret) => ui.secret(&secret.unwrap_or_default()),
-        Err(e) => {
-            ui.err(&format!("Error looking up token: {e}"));
-            2
-        }
-    }
+    let secret = result.or_api("Error looking up token")?;
+    Ok(ui.secret(&secret.unwrap_or_default()))
 }
 
 /// Vault's `truncateToSeconds`: whole seconds, and anything under a second is 0.
@@ -167,25 +161,15 @@ fn truncate_to_seconds(nanos: i128) -> i64 {
     }
 }
 
-fn renew(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] = &[
-        flag("accessor", FlagKind::Bool),
-        FlagSpec { name: "increment", aliases: &["i"], kind: FlagKind::Dur },
-        flag("fail-if-not-fulfilled", FlagKind::Bool),
-    ];
-    let cmd = Cmd {
-        usage: "Usage: strongbox token renew [options] [TOKEN]\n\n  Renews a token's lease, extending the amount of time it can be used. If a\n  TOKEN is not provided, the locally authenticated token is used.",
-        flags: FLAGS,
-        opts: Opts::OUTPUT,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+const RENEW_FLAGS: &[FlagSpec] = &[
+    flag("accessor", FlagKind::Bool),
+    FlagSpec { name: "increment", aliases: &["i"], kind: FlagKind::Dur },
+    flag("fail-if-not-fulfilled", FlagKind::Bool),
+];
+
+fn renew(Ctx { p, ui, client }: Ctx) -> Outcome {
     if p.args.len() > 1 {
-        ui.err(&format!("Too many arguments (expected 1, got {})", p.args.len()));
-        return 1;
+        return Err(Fail::usage(format!("Too many arguments (expected 1, got {})", p.args.len())));
     }
     let token = p.args.first().map(|t| t.trim().to_string()).unwrap_or_default();
     let increment = p.dur("increment").unwrap_or(0);
@@ -198,19 +182,14 @@ fn renew(args: &[String]) -> i32 {
     } else {
         client.request(Method::PUT, "auth/token/renew", &[], body(json!({ "token": token, "increment": inc })))
     };
-    let secret = match result {
-        Ok(s) => s.unwrap_or_default(),
-        Err(e) => {
-            ui.err(&format!("Error renewing token: {e}"));
-            return 2;
-        }
-    };
+    let secret = result.or_api("Error renewing token")?.unwrap_or_default();
     let granted = secret.auth.as_ref().and_then(|a| a.get("lease_duration")).and_then(Value::as_i64).unwrap_or(0);
     if p.bool("fail-if-not-fulfilled").unwrap_or(false) && (granted as i128) * 1_000_000_000 < increment {
+        // This one goes to stdout, so it cannot travel as a `Fail` message (those go to stderr).
         ui.out("Token renewal completed with capped duration, failing the command because of --fail-if-not-fulfilled");
-        return 1;
+        return Err(Fail::reported(1));
     }
-    ui.secret(&secret)
+    Ok(ui.secret(&secret))
 }
 
 /// What `token revoke` calls, after Vault's checks of its flag combinations.
@@ -260,26 +239,11 @@ fn revoke_target(p: &Parsed) -> Result<Revoke, String> {
     })
 }
 
-fn revoke(args: &[String]) -> i32 {
-    const FLAGS: &[FlagSpec] =
-        &[flag("accessor", FlagKind::Bool), flag("self", FlagKind::Bool), flag("mode", FlagKind::Str)];
-    let cmd = Cmd {
-        usage: "Usage: strongbox token revoke [options] [TOKEN | ACCESSOR]\n\n  Revokes authentication tokens and their children. -mode=orphan revokes only the\n  token, leaving its children as orphans; -mode=path revokes every token created\n  under an auth path prefix.",
-        flags: FLAGS,
-        opts: Opts::HTTP,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
-    let target = match revoke_target(&p) {
-        Ok(t) => t,
-        Err(msg) => {
-            ui.err(&msg);
-            return 1;
-        }
-    };
+const REVOKE_FLAGS: &[FlagSpec] =
+    &[flag("accessor", FlagKind::Bool), flag("self", FlagKind::Bool), flag("mode", FlagKind::Str)];
+
+fn revoke(Ctx { p, ui, client }: Ctx) -> Outcome {
+    let target = revoke_target(&p).map_err(Fail::usage)?;
     let token = |t: String| body(json!({ "token": t }));
     let result = match target {
         Revoke::Own => client.raw(Method::PUT, "auth/token/revoke-self", None),
@@ -288,12 +252,9 @@ fn revoke(args: &[String]) -> i32 {
         Revoke::Prefix(prefix) => client.raw(Method::PUT, &format!("sys/leases/revoke-prefix/{prefix}"), None),
         Revoke::Accessor(a) => client.raw(Method::POST, "auth/token/revoke-accessor", body(json!({ "accessor": a }))),
     };
-    if let Err(e) = result {
-        ui.err(&format!("Error revoking token: {e}"));
-        return 2;
-    }
+    result.or_api("Error revoking token")?;
     ui.out("Success! Revoked token (if it existed)");
-    0
+    Ok(0)
 }
 
 /// `Sys().Capabilities`: `sys/capabilities-self` when asking about the client's own token.
@@ -307,47 +268,23 @@ fn fetch_capabilities(client: &Client, token: &str, path: &str) -> Result<Option
     Ok(list(path).or_else(|| list("capabilities")))
 }
 
-fn capabilities(args: &[String]) -> i32 {
-    let cmd = Cmd {
-        usage: "Usage: strongbox token capabilities [options] [TOKEN] PATH\n\n  Fetches the capabilities of a token for a given path (sys/capabilities), or of\n  the locally authenticated token (sys/capabilities-self) when no TOKEN is given.",
-        flags: &[],
-        opts: Opts::OUTPUT,
-        args: None,
-    };
-    let (p, ui, client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+fn capabilities(Ctx { p, ui, client }: Ctx) -> Outcome {
     let (token, path) = match p.args.as_slice() {
-        [] => {
-            ui.err("Not enough arguments (expected 1-2, got 0)");
-            return 1;
-        }
+        [] => return Err(Fail::usage("Not enough arguments (expected 1-2, got 0)")),
         [path] => (client.token().unwrap_or_default().to_string(), path.clone()),
         [token, path] => (token.clone(), path.clone()),
-        more => {
-            ui.err(&format!("Too many arguments (expected 1-2, got {})", more.len()));
-            return 1;
-        }
+        more => return Err(Fail::usage(format!("Too many arguments (expected 1-2, got {})", more.len()))),
     };
-    let caps = match fetch_capabilities(&client, &token, &path) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            ui.err("No capabilities found");
-            return 1;
-        }
-        Err(e) => {
-            ui.err(&format!("Error listing capabilities: {e}"));
-            return 2;
-        }
-    };
+    let caps = fetch_capabilities(&client, &token, &path)
+        .or_api("Error listing capabilities")?
+        .ok_or_else(|| Fail::usage("No capabilities found"))?;
     if ui.is_table() {
         let mut names: Vec<String> = caps.iter().map(super::gojson::fmt_v).collect();
         names.sort();
         ui.out(&names.join(", "));
-        return 0;
+        return Ok(0);
     }
-    ui.data(&Value::Array(caps))
+    Ok(ui.data(&Value::Array(caps)))
 }
 
 #[cfg(test)]
@@ -390,9 +327,7 @@ mod tests {
 
     #[test]
     fn revoke_flag_combinations_follow_vault() {
-        const F: &[FlagSpec] =
-            &[flag("accessor", FlagKind::Bool), flag("self", FlagKind::Bool), flag("mode", FlagKind::Str)];
-        let t = |s: &str| revoke_target(&parsed(F, s));
+        let t = |s: &str| revoke_target(&parsed(REVOKE_FLAGS, s));
         assert_eq!(t("tok"), Ok(Revoke::Tree("tok".into())));
         assert_eq!(t("-mode=orphan tok"), Ok(Revoke::Orphan("tok".into())));
         assert_eq!(t("-mode=path auth/token/"), Ok(Revoke::Prefix("auth/token/".into())));

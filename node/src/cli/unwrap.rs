@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::client::{ApiError, Body, Client};
-use super::command::{Cmd, Opts};
+use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::gojson::Json;
 use super::secret::{parse_secret, Secret};
 
@@ -19,41 +19,37 @@ const USAGE: &str = "Usage: strongbox unwrap [options] [TOKEN]
 
       $ strongbox unwrap 3de9ece1-b347-e143-29b0-dc2dc31caafd";
 
-pub fn run(args: &[String]) -> i32 {
-    let cmd = Cmd { usage: USAGE, flags: &[], opts: Opts::FIELD, args: None };
-    let (p, ui, mut client) = match cmd.prepare(args) {
-        Ok(c) => (c.p, c.ui, c.client),
-        Err(code) => return code,
-    };
+// The argument count is checked by `unwrap` itself: Vault words its message "expected 0-1".
+pub const COMMANDS: &[Command] = &[Command {
+    name: "unwrap",
+    synopsis: "Unwrap a wrapped secret",
+    usage: USAGE,
+    flags: &[],
+    opts: Opts::FIELD,
+    args: None,
+    run: Run::Api(unwrap),
+}];
+
+fn unwrap(Ctx { p, ui, mut client }: Ctx) -> Outcome {
     let token = match p.args.as_slice() {
         [] => String::new(),
         [t] => t.trim().to_string(),
-        more => {
-            ui.err(&format!("Too many arguments (expected 0-1, got {})", more.len()));
-            return 1;
-        }
+        more => return Err(Fail::usage(format!("Too many arguments (expected 0-1, got {})", more.len()))),
     };
-    let secret = match unwrap_token(&mut client, &token) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            if ui.is_table() {
-                ui.out("Successfully unwrapped. There was no data in the wrapped secret.");
-            }
-            return 0;
+    let Some(secret) = unwrap_token(&mut client, &token).or_api("Error unwrapping")? else {
+        if ui.is_table() {
+            ui.out("Successfully unwrapped. There was no data in the wrapped secret.");
         }
-        Err(e) => {
-            ui.err(&format!("Error unwrapping: {e}"));
-            return 2;
-        }
+        return Ok(0);
     };
     if let Some(field) = &ui.field {
-        return ui.field(&secret, field);
+        return Ok(ui.field(&secret, field));
     }
     // A wrapped list response prints as a list.
     if secret.get("keys").is_some_and(Value::is_array) {
-        return ui.list(&secret);
+        return Ok(ui.list(&secret));
     }
-    ui.secret(&secret)
+    Ok(ui.secret(&secret))
 }
 
 /// `Logical().Unwrap`: the wrapping token goes in the body, or becomes the client token when
