@@ -48,8 +48,10 @@ impl<'a> Builtin<'a> {
     pub(crate) fn openapi() -> Result<Map<String, Value>, CoreError> {
         let mut paths = Map::new();
         for (mount, table) in tables() {
-            // Singletons: their paths stay literal even with `generic_mount_paths`.
-            paths.extend(table()?.openapi(mount, false));
+            // Singletons: their paths stay literal even with `generic_mount_paths`. Their mount
+            // types name their operation ids where a path declares no prefix, as in Vault.
+            let kind = if mount == "sys/" { "system" } else { "token" };
+            paths.extend(table()?.openapi(mount, kind, false));
         }
         Ok(paths)
     }
@@ -69,8 +71,8 @@ impl LogicalBackend for Builtin<'_> {
         self.table.special()
     }
 
-    fn openapi(&self, mount: &str, generic: bool) -> Map<String, Value> {
-        self.table.openapi(mount, generic)
+    fn openapi(&self, mount: &str, kind: &str, generic: bool) -> Map<String, Value> {
+        self.table.openapi(mount, kind, generic)
     }
 }
 

@@ -6,7 +6,7 @@
 use super::EngineContext;
 use crate::barrier::BarrierView;
 use crate::handler;
-use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, Reply};
+use crate::logical::{Display, Engine, Field, FieldData, FieldType, Op, PathDef, Reply};
 use crate::{CoreError, Request, Response};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -105,7 +105,7 @@ const PATH: &[Field] = &[Field::new("path", FieldType::String, "Specifies the pa
 #[async_trait]
 impl Engine for Cubbyhole {
     fn paths() -> Vec<PathDef<Self>> {
-        vec![PathDef::new("{path:any}")
+        vec![PathDef::new("{path:any}").display(Display::ids("cubbyhole", "")).op_display(Op::Read, Display::verb("", "read", "")).op_display(Op::Update, Display::verb("", "write", "")).op_display(Op::Delete, Display::verb("", "delete", "")).op_display(Op::List, Display::verb("", "list", ""))
             .fields(&[PATH])
             .arbitrary_input()
             .read(handler!(Self::read))

@@ -4,7 +4,7 @@ use super::EngineContext;
 use crate::barrier::BarrierView;
 use crate::duration::parse_duration_value;
 use crate::handler;
-use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, Reply};
+use crate::logical::{Display, Engine, Field, FieldData, FieldType, Op, PathDef, Reply};
 use crate::{CoreError, Request, Response};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -93,7 +93,7 @@ impl KvV1 {
 #[async_trait]
 impl Engine for KvV1 {
     fn paths() -> Vec<PathDef<Self>> {
-        vec![PathDef::new("{path:any}")
+        vec![PathDef::new("{path:any}").display(Display::ids("kv-v1", "")).op_display(Op::Read, Display::verb("", "read", "")).op_display(Op::Update, Display::verb("", "write", "")).op_display(Op::Delete, Display::verb("", "delete", "")).op_display(Op::List, Display::verb("", "list", ""))
             .fields(&[PATH])
             .arbitrary_input()
             .read(handler!(Self::read))

@@ -147,7 +147,7 @@ impl<E: Engine> LogicalBackend for Backend<E> {
         self.engine.periodic().await
     }
 
-    fn openapi(&self, mount: &str, generic: bool) -> Map<String, Value> {
-        self.table.openapi(mount, generic)
+    fn openapi(&self, mount: &str, kind: &str, generic: bool) -> Map<String, Value> {
+        self.table.openapi(mount, kind, generic)
     }
 }

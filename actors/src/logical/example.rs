@@ -3,7 +3,7 @@
 
 use crate::engines::EngineContext;
 use crate::handler;
-use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, Reply};
+use crate::logical::{Display, Engine, Field, FieldData, FieldType, PathDef, Reply};
 use crate::{CoreError, Request, Response};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -67,9 +67,11 @@ impl Engine for Notes {
     fn paths() -> Vec<PathDef<Self>> {
         vec![
             PathDef::new("notes/?")
+                .display(Display::ids("notes", "notes"))
                 .list(handler!(Self::list))
                 .help("List the notes.", "Lists the names of every note."),
             PathDef::new("notes/{name}")
+                .display(Display::ids("notes", "note"))
                 .fields(&[NOTE_FIELDS])
                 .read(handler!(Self::read))
                 .update(handler!(Self::write))

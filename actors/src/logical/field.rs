@@ -3,6 +3,7 @@
 //! unknown-parameter warning.
 
 use super::decode;
+use super::display::Display;
 use crate::CoreError;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -88,15 +89,30 @@ pub struct Field {
     pub required: bool,
     /// Kept for old clients: help says "(DEPRECATED)", OpenAPI marks it.
     pub deprecated: bool,
+    /// How a UI labels, groups or masks it.
+    pub display: Display,
 }
 
 impl Field {
     pub const fn new(name: &'static str, kind: FieldType, description: &'static str) -> Self {
-        Field { name, kind, description, default: FieldDefault::None, required: false, deprecated: false }
+        Field {
+            name,
+            kind,
+            description,
+            default: FieldDefault::None,
+            required: false,
+            deprecated: false,
+            display: Display::NONE,
+        }
     }
 
     pub const fn default(mut self, default: FieldDefault) -> Self {
         self.default = default;
+        self
+    }
+
+    pub const fn display(mut self, display: Display) -> Self {
+        self.display = display;
         self
     }
 

@@ -5,6 +5,7 @@
 
 mod backend;
 pub mod decode;
+mod display;
 #[cfg(test)]
 mod example;
 mod field;
@@ -16,6 +17,7 @@ mod pattern;
 mod table;
 
 pub use backend::{Backend, Engine, SecretDef, SecretRenewFn, SecretRevokeFn, SECRET_TYPE_KEY};
+pub use display::Display;
 pub use field::{Field, FieldData, FieldDefault, FieldType, FieldValue, Schema};
 pub use openapi::document as openapi_document;
 pub use path::{ExistenceFn, HandlerFn, Op, PathDef, Reply};
@@ -109,8 +111,9 @@ pub trait LogicalBackend: Send + Sync {
         Ok(())
     }
 
-    /// The OpenAPI path items below `mount`; `generic` makes the mount path a parameter.
-    fn openapi(&self, _mount: &str, _generic: bool) -> Map<String, Value> {
+    /// The OpenAPI path items below `mount` of type `kind` (the default first word of operation
+    /// ids); `generic` makes the mount path a parameter.
+    fn openapi(&self, _mount: &str, _kind: &str, _generic: bool) -> Map<String, Value> {
         Map::new()
     }
 }

@@ -2,6 +2,7 @@
 //! backends, in Vault's shape (a path item per pattern below its mount, path parameters from
 //! the captures, a request body schema from the declared fields, `x-vault-*` extensions).
 
+use super::display::operation_id;
 use super::field::Field;
 use super::path::{Op, PathDef};
 use super::pattern::Pattern;
@@ -14,26 +15,15 @@ fn schema_of(f: &Field) -> Value {
     if f.deprecated {
         s["deprecated"] = json!(true);
     }
+    if let Some(attrs) = f.display.to_json() {
+        s["x-vault-displayAttrs"] = attrs;
+    }
     match (kind, item_or_format) {
         ("array", Some(item)) => s["items"] = json!({"type": item}),
         (_, Some(format)) => s["format"] = json!(format),
         _ => {}
     }
     s
-}
-
-/// `OperationId`-style name: `auth/userpass/` + `users/{name}` → `userpass-users-name`.
-fn operation_id(mount: &str, pattern: &Pattern, op: &str) -> String {
-    let base = mount.trim_start_matches("auth/").trim_end_matches('/');
-    let path = pattern.openapi_path();
-    let tail: Vec<&str> =
-        path.split('/').map(|s| s.trim_matches(|c| c == '{' || c == '}')).filter(|s| !s.is_empty()).collect();
-    let mut id = format!("{op}-{base}");
-    for t in tail {
-        id.push('-');
-        id.push_str(t);
-    }
-    id.replace(['/', '_', '.'], "-")
 }
 
 /// Vault's `generic_mount_paths` form of a mount: `auth/userpass/` → the prefix
@@ -51,10 +41,11 @@ fn generic_mount(mount: &str) -> (String, Value) {
     (format!("{auth}{{{name}}}"), param)
 }
 
-/// The path items of one backend mounted at `mount`; with `generic`, the mount path is a
-/// parameter (Vault's `generic_mount_paths`).
+/// The path items of one backend mounted at `mount`, a mount of type `kind`; with `generic`,
+/// the mount path is a parameter (Vault's `generic_mount_paths`).
 pub(super) fn paths<'a, E: 'a>(
     mount: &str,
+    kind: &str,
     generic: bool,
     rows: impl Iterator<Item = (&'a Pattern, &'a PathDef<E>)>,
     special: &PathsSpecial,
@@ -72,7 +63,7 @@ pub(super) fn paths<'a, E: 'a>(
         }
         false => (mount.trim_end_matches('/').to_string(), None),
     };
-    for (pattern, def) in rows {
+    for (pattern, def) in rows.filter(|(_, def)| !def.unpublished) {
         let captures: Vec<&str> = pattern.capture_names().collect();
         let relative = pattern.openapi_path();
         let mut item = Map::new();
@@ -90,31 +81,37 @@ pub(super) fn paths<'a, E: 'a>(
             item.insert("parameters".into(), Value::Array(parameters));
         }
         let rel = relative.trim_start_matches('/');
-        if matches_special(special.unauthenticated, rel) {
-            item.insert("x-vault-unauthenticated".into(), json!(true));
-        }
-        if matches_special(special.root, rel) {
-            item.insert("x-vault-sudo".into(), json!(true));
-        }
+        mark_special(&mut item, rel, special);
         if def.existence.is_some() {
             item.insert("x-vault-createSupported".into(), json!(true));
         }
+        if let Some(attrs) = def.display.to_json() {
+            item.insert("x-vault-displayAttrs".into(), attrs);
+        }
         let body_fields: Vec<&Field> =
             def.fields.iter().flat_map(|g| g.iter()).filter(|f| !captures.contains(&f.name)).collect();
+        let declared = |op: Op| def.ops.iter().any(|(o, _)| *o == op);
+        let mut list = None;
         for (op, _) in &def.ops {
-            let (method, verb) = match op {
-                Op::Read => ("get", "read"),
-                Op::List => ("get", "list"),
-                Op::Create | Op::Update => ("post", "write"),
-                Op::Patch => ("patch", "patch"),
-                Op::Delete => ("delete", "delete"),
+            let method = match op {
+                Op::Read | Op::List => "get",
+                Op::Create | Op::Update => "post",
+                Op::Patch => "patch",
+                Op::Delete => "delete",
             };
-            if item.contains_key(method) {
+            // A path with both documents its update, as Vault does; a list has an item of its own.
+            let taken = match op {
+                Op::List => list.is_some(),
+                _ => item.contains_key(method),
+            };
+            if taken || (*op == Op::Create && declared(Op::Update)) {
                 continue;
             }
+            let op_display = def.op_display.iter().find(|(o, _)| o == op).map(|(_, d)| d);
+            let id = operation_id(rel, &def.display, *op, op_display, kind);
             let mut operation = json!({
                 "summary": def.synopsis.trim(),
-                "operationId": operation_id(mount, pattern, verb),
+                "operationId": id,
                 "tags": [tag],
                 "responses": {"200": {"description": "OK"}},
             });
@@ -138,15 +135,50 @@ pub(super) fn paths<'a, E: 'a>(
             if *op == Op::Delete || matches!(op, Op::Create | Op::Update) {
                 operation["responses"] = json!({"204": {"description": "empty body"}, "200": {"description": "OK"}});
             }
-            item.insert(method.into(), operation);
+            match op {
+                Op::List => list = Some(operation),
+                _ => {
+                    item.insert(method.into(), operation);
+                }
+            }
         }
         let key = match shown_mount.as_str() {
-            "" => relative,
+            "" => relative.clone(),
             m => format!("/{m}{relative}"),
         };
-        out.insert(key, Value::Object(item));
+        // A list is a GET too: Vault documents it under the path with a trailing slash, and
+        // leaves out the path without one when listing is all it does.
+        let Some(list) = list else {
+            out.insert(key, Value::Object(item));
+            continue;
+        };
+        let mut list_item: Map<String, Value> = ["description", "parameters", "x-vault-displayAttrs"]
+            .into_iter()
+            .filter_map(|k| item.get(k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        let list_rel = match rel.ends_with('/') || rel.is_empty() {
+            true => rel.to_string(),
+            false => format!("{rel}/"),
+        };
+        mark_special(&mut list_item, &list_rel, special);
+        list_item.insert("get".into(), list);
+        if ["get", "post", "patch", "delete"].iter().any(|m| item.contains_key(*m)) {
+            out.insert(key.clone(), Value::Object(item));
+        }
+        let list_key = if key.ends_with('/') { key } else { format!("{key}/") };
+        out.insert(list_key, Value::Object(list_item));
     }
     out
+}
+
+/// `x-vault-unauthenticated` and `x-vault-sudo` for the path `rel` below the mount.
+fn mark_special(item: &mut Map<String, Value>, rel: &str, special: &PathsSpecial) {
+    if matches_special(special.unauthenticated, rel) {
+        item.insert("x-vault-unauthenticated".into(), json!(true));
+    }
+    if matches_special(special.root, rel) {
+        item.insert("x-vault-sudo".into(), json!(true));
+    }
 }
 
 /// `write-userpass-users-username` → `WriteUserpassUsersUsername`.

@@ -1,6 +1,7 @@
 //! One row of a backend's table (Vault's `framework.Path`): a pattern, its declared fields, a
 //! handler per operation, an optional existence check and the help text.
 
+use super::display::Display;
 use super::field::{FieldData, Schema};
 use super::pattern::Pattern;
 use crate::{CoreError, Request, Response};
@@ -57,6 +58,10 @@ pub struct PathDef<E> {
     pub(super) existence: Option<ExistenceFn<E>>,
     pub(super) synopsis: &'static str,
     pub(super) description: &'static str,
+    pub(super) display: Display,
+    pub(super) op_display: Vec<(Op, Display)>,
+    /// Left out of the OpenAPI document (Vault's `Unpublished`).
+    pub(super) unpublished: bool,
 }
 
 impl<E> PathDef<E> {
@@ -69,6 +74,9 @@ impl<E> PathDef<E> {
             existence: None,
             synopsis: "",
             description: "",
+            display: Display::NONE,
+            op_display: Vec::new(),
+            unpublished: false,
         }
     }
 
@@ -120,6 +128,25 @@ impl<E> PathDef<E> {
     pub fn help(mut self, synopsis: &'static str, description: &'static str) -> Self {
         self.synopsis = synopsis;
         self.description = description;
+        self
+    }
+
+    /// How a UI shows the path, and the words of its operation ids.
+    pub fn display(mut self, display: Display) -> Self {
+        self.display = display;
+        self
+    }
+
+    /// The words of one operation's id, where they differ from the path's.
+    pub fn op_display(mut self, op: Op, display: Display) -> Self {
+        self.op_display.push((op, display));
+        self
+    }
+
+    /// Served but not documented: a catch-all that only answers with guidance, or an alias
+    /// documented under another path.
+    pub fn unpublished(mut self) -> Self {
+        self.unpublished = true;
         self
     }
 

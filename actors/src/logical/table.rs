@@ -106,11 +106,11 @@ impl<E> Table<E> {
     fn help_response(&self, req: &Request) -> Reply {
         let (text, openapi) = if req.relative_path.is_empty() {
             let text = help::backend_help(self.help, self.paths.iter().map(|p| (&p.pattern, p.def.synopsis)));
-            (text, self.openapi("", false))
+            (text, self.openapi("", "", false))
         } else {
             let (path, _) = self.route(&req.relative_path).ok_or(CoreError::UnsupportedPath)?;
             let text = help::path_help(&req.relative_path, &path.pattern, &path.def);
-            let one = super::openapi::paths("", false, std::iter::once((&path.pattern, &path.def)), &self.special);
+            let one = super::openapi::paths("", "", false, std::iter::once((&path.pattern, &path.def)), &self.special);
             (text, one)
         };
         let mut data = Map::new();
@@ -122,7 +122,7 @@ impl<E> Table<E> {
 
     /// The OpenAPI path items of this table below `mount` (e.g. `auth/userpass/`); `generic`
     /// makes the mount path a parameter (Vault's `generic_mount_paths`).
-    pub fn openapi(&self, mount: &str, generic: bool) -> Map<String, Value> {
-        super::openapi::paths(mount, generic, self.paths.iter().map(|p| (&p.pattern, &p.def)), &self.special)
+    pub fn openapi(&self, mount: &str, kind: &str, generic: bool) -> Map<String, Value> {
+        super::openapi::paths(mount, kind, generic, self.paths.iter().map(|p| (&p.pattern, &p.def)), &self.special)
     }
 }

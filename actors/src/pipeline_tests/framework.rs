@@ -69,3 +69,35 @@ async fn the_table_answers_404_405_and_decodes_fields_once() {
     let read = must(&core, Operation::Read, "auth/userpass/users/bob", json!({})).await;
     assert_eq!(read["token_no_default_policy"], json!(true));
 }
+
+#[actix_rt::test]
+async fn the_document_names_operations_and_lists_as_vault() {
+    let core = must_unsealed_core().await;
+    must(&core, Operation::Update, "sys/auth/userpass", json!({"type": "userpass"})).await;
+    let resp = call(&core, Some(ROOT), Operation::Read, "sys/internal/specs/openapi", json!({})).await.unwrap();
+    let doc = resp.and_then(|r| r.raw).unwrap();
+    let id = |path: &str, method: &str| doc["paths"][path][method]["operationId"].clone();
+    // Vault's ids, which client generators turn into method names.
+    assert_eq!(id("/auth/userpass/login/{username}", "post"), json!("userpass-login"));
+    assert_eq!(id("/auth/userpass/users/{username}", "get"), json!("userpass-read-user"));
+    assert_eq!(id("/auth/token/lookup-self", "post"), json!("token-look-up-self2"));
+    assert_eq!(id("/sys/renew/{url_lease_id}", "post"), json!("leases-renew-lease-with-id2"));
+    assert_eq!(id("/cubbyhole/{path}", "get"), json!("cubbyhole-read"));
+    // A list lives under the path with a trailing slash; a list-only path has no other item.
+    assert_eq!(id("/auth/userpass/users/", "get"), json!("userpass-list-users"));
+    assert!(doc["paths"].get("/auth/userpass/users").is_none());
+    assert_eq!(id("/cubbyhole/{path}/", "get"), json!("cubbyhole-list"));
+    // The UI's hints, on paths and on fields.
+    assert_eq!(
+        doc["paths"]["/auth/userpass/users/"]["x-vault-displayAttrs"],
+        json!({"navigation": true, "itemType": "User"})
+    );
+    let user = &doc["components"]["schemas"]["UserpassWriteUserRequest"]["properties"];
+    assert_eq!(user["password"]["x-vault-displayAttrs"], json!({"sensitive": true}));
+    assert_eq!(
+        user["token_ttl"]["x-vault-displayAttrs"],
+        json!({"name": "Generated Token's Initial TTL", "group": "Tokens"})
+    );
+    // The KV v2 catch-all that only answers with guidance is not documented.
+    assert!(doc["paths"].as_object().unwrap().keys().all(|k| k != "/secret/{path}"));
+}

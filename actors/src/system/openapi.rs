@@ -23,7 +23,7 @@ pub async fn read(core: &Core, req: &Request, d: &FieldData) -> Result<Option<Re
         for route in routes {
             if ui_visible(core, req, &route.entry)? {
                 let generic = generic && route.entry.kind != "cubbyhole";
-                paths.extend(route.backend.openapi(&route.entry.api_path(), generic));
+                paths.extend(route.backend.openapi(&route.entry.api_path(), &route.entry.kind, generic));
             }
         }
     }

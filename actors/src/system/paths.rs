@@ -7,7 +7,7 @@ use super::{auth, capabilities, keys, leases, mounts, openapi, policies};
 use crate::core::Core;
 use crate::ha::AUTOPILOT_FIELDS;
 use crate::handler;
-use crate::logical::{Field, FieldData, FieldType, PathDef, PathsSpecial, Reply};
+use crate::logical::{Display, Field, FieldData, FieldType, Op, PathDef, PathsSpecial, Reply};
 use crate::Request;
 use capabilities::Subject;
 use policies::Api;
@@ -157,102 +157,144 @@ adapt!(seal, |core, req, d| core.seal().await.map(|()| None));
 
 pub(super) fn paths() -> Vec<PathDef<Core>> {
     let mut paths = vec![
-        PathDef::new("auth/?").read(handler!(auth_list)).help(
+        PathDef::new("auth/?")
+            .display(Display::verb("auth", "list", "enabled-methods")).read(handler!(auth_list)).help(
             "List the currently enabled credential backends.",
             "List the currently enabled credential backends: the name, the type of the backend, and a user friendly description of the purpose for the credential backend.",
         ),
         PathDef::new("auth/{path:rest}/tune")
+            .display(Display::ids("auth", ""))
+            .op_display(Op::Read, Display::verb("", "read", "tuning-information"))
+            .op_display(Op::Update, Display::verb("", "tune", "configuration-parameters"))
             .fields(&[&[AUTH_PATH], TUNE_FIELDS])
             .read(handler!(auth_read_tune))
             .update(handler!(auth_tune))
             .help("Tune the configuration parameters for an auth path.", "Read and write the 'default-lease-ttl' and 'max-lease-ttl' values of the auth path."),
         PathDef::new("auth/{path:rest}")
+            .display(Display::ids("auth", ""))
+            .op_display(Op::Read, Display::verb("", "read", "configuration"))
+            .op_display(Op::Update, Display::verb("", "enable", "method"))
+            .op_display(Op::Delete, Display::verb("", "disable", "method"))
             .fields(&[&[AUTH_PATH], MOUNT_FIELDS])
             .read(handler!(auth_read))
             .update(handler!(auth_enable))
             .delete(handler!(auth_disable))
             .help("Enable a new credential backend with a name.", "Enable a credential mechanism at a new path. This path will be used to login; /auth/<path>/login is where to log in. The path cannot be changed later."),
         // Vault serves an auth method's tuning under mounts/ too.
-        PathDef::new("mounts/auth/{path:rest}/tune")
+        PathDef::new("mounts/auth/{path:rest}/tune").unpublished()
             .fields(&[&[AUTH_PATH], TUNE_FIELDS])
             .read(handler!(auth_read_tune))
             .update(handler!(auth_tune))
             .help("Tune the configuration parameters for an auth path.", "Read and write the 'default-lease-ttl' and 'max-lease-ttl' values of the auth path."),
-        PathDef::new("mounts/?").read(handler!(mounts_list)).help(
+        PathDef::new("mounts/?")
+            .display(Display::verb("mounts", "list", "secrets-engines"))
+            .read(handler!(mounts_list))
+            .help(
             "List the currently mounted backends.",
             "This path responds to the following HTTP methods.\n\n    GET /\n        Lists all the mounted secret backends.\n\n    GET /<mount point>\n        Get information about the mount at the specified path.\n\n    POST /<mount point>\n        Mount a new secret backend to the mount point in the URL.\n\n    POST /<mount point>/tune\n        Tune configuration parameters for the given mount point.\n\n    DELETE /<mount point>\n        Unmount the specified mount point.",
         ),
         PathDef::new("mounts/{path:rest}/tune")
+            .display(Display::ids("mounts", ""))
+            .op_display(Op::Read, Display::verb("", "read", "tuning-information"))
+            .op_display(Op::Update, Display::verb("", "tune", "configuration-parameters"))
             .fields(&[&[MOUNT_PATH], TUNE_FIELDS])
             .read(handler!(mount_read_tune))
             .update(handler!(mount_tune))
             .help("Tune backend configuration parameters for this mount.", "Read and write the 'default-lease-ttl' and 'max-lease-ttl' values of the mount."),
         PathDef::new("mounts/{path:rest}")
+            .display(Display::ids("mounts", ""))
+            .op_display(Op::Read, Display::verb("", "read", "configuration"))
+            .op_display(Op::Update, Display::verb("", "enable", "secrets-engine"))
+            .op_display(Op::Delete, Display::verb("", "disable", "secrets-engine"))
             .fields(&[&[MOUNT_PATH], MOUNT_FIELDS])
             .read(handler!(mount_read))
             .update(handler!(mount_enable))
             .delete(handler!(mount_disable))
             .help("Mount a new backend at a new path.", "Mount a backend at a new path. A backend can be mounted multiple times at multiple paths in order to configure multiple separately configured backends. Example: you might have an AWS backend for the east coast, and one for the west coast."),
         PathDef::new("remount")
+            .display(Display::verb("", "remount", ""))
             .fields(&[REMOUNT_FIELDS])
             .update(handler!(remount))
             .help("Move the mount point of an already-mounted backend, within or across namespaces", "Change the mount point of an already-mounted backend; its leases are revoked first."),
         PathDef::new("remount/status/{migration_id:segment}")
+            .display(Display::verb("remount", "status", ""))
             .fields(&[MIGRATION_ID])
             .read(handler!(remount_status))
             .help("Check the status of a mount move operation", "Check the status of a mount move operation by its migration ID."),
         PathDef::new("internal/ui/mounts")
+            .display(Display::verb("internal-ui", "list", "enabled-visible-mounts"))
             .read(handler!(ui_mounts))
             .help(UI_MOUNTS_HELP, UI_MOUNTS_HELP),
         PathDef::new("internal/ui/mounts/{path:rest}")
+            .display(Display::verb("internal-ui", "read", "mount-information"))
             .fields(&[UI_MOUNT_PATH])
             .read(handler!(ui_mount))
             .help(UI_MOUNTS_HELP, UI_MOUNTS_HELP),
         PathDef::new("internal/specs/openapi")
+            .display(Display::verb("internal", "generate", "open-api-document"))
+            .op_display(Op::Update, Display::ids("", "open-api-document-with-parameters"))
             .fields(&[OPENAPI_FIELDS])
             .read(handler!(openapi_read))
             .update(handler!(openapi_read))
             .help("Generate an OpenAPI 3 document of all mounted paths.", "Generate an OpenAPI 3 document of all mounted paths the token may see."),
-        PathDef::new("policy/?").read(handler!(policy_list)).list(handler!(policy_list)).help(POLICY_LIST_HELP, POLICY_LIST_HELP),
+        PathDef::new("policy/?")
+            .display(Display::verb("policies", "list", "acl-policies2"))
+            .op_display(Op::List, Display::ids("", "acl-policies3"))
+            .read(handler!(policy_list))
+            .list(handler!(policy_list))
+            .help(POLICY_LIST_HELP, POLICY_LIST_HELP),
         PathDef::new("policy/{name:rest}")
+            .display(Display::ids("policies", "acl-policy2"))
             .fields(&[&[POLICY_NAME], POLICY_FIELDS, LEGACY_RULES])
             .read(handler!(policy_read))
             .update(handler!(policy_write))
             .delete(handler!(policy_delete))
             .help(POLICY_HELP, POLICY_HELP),
-        PathDef::new("policies/acl/?").list(handler!(acl_list)).help(POLICY_LIST_HELP, POLICY_LIST_HELP),
+        PathDef::new("policies/acl/?")
+            .display(Display::verb("policies", "list", "acl-policies"))
+            .list(handler!(acl_list))
+            .help(POLICY_LIST_HELP, POLICY_LIST_HELP),
         PathDef::new("policies/acl/{name:rest}")
+            .display(Display::ids("policies", "acl-policy"))
             .fields(&[&[POLICY_NAME], POLICY_FIELDS])
             .read(handler!(acl_read))
             .update(handler!(acl_write))
             .delete(handler!(policy_delete))
             .help(POLICY_HELP, POLICY_HELP),
         PathDef::new("capabilities")
+            .display(Display::verb("query", "token", "capabilities"))
             .fields(&[CAPABILITIES_FIELDS, CAPABILITIES_TOKEN])
             .update(handler!(capabilities_token))
             .help("Fetches the capabilities of the given token on the given path.", CAPABILITIES_HELP),
         PathDef::new("capabilities-self")
+            .display(Display::verb("query", "token", "self-capabilities"))
             .fields(&[CAPABILITIES_FIELDS, CAPABILITIES_TOKEN])
             .update(handler!(capabilities_self))
             .help("Fetches the capabilities of the given token on the given path.", CAPABILITIES_HELP),
         PathDef::new("capabilities-accessor")
+            .display(Display::verb("query", "token", "accessor-capabilities"))
             .fields(&[CAPABILITIES_FIELDS, CAPABILITIES_ACCESSOR])
             .update(handler!(capabilities_accessor))
             .help("Fetches the capabilities of the token associated with the given token, on the given path.", CAPABILITIES_HELP),
         PathDef::new("wrapping/wrap")
+            .display(Display::verb("", "wrap", ""))
             .arbitrary_input()
             .update(handler!(wrap))
             .help("Response-wraps an arbitrary JSON object.", "Round trips the given input data into a response-wrapped token."),
         PathDef::new("wrapping/unwrap")
+            .display(Display::verb("", "unwrap", ""))
             .fields(&[WRAP_TOKEN])
             .update(handler!(unwrap))
             .help("Unwraps a response-wrapped token.", "Unwraps a response-wrapped token. Unlike simply reading from cubbyhole/response (which is deprecated), this endpoint provides additional validation checks on the token, returns the original value on the wire rather than a JSON string representation of it, and ensures that the response is properly audit-logged."),
         PathDef::new("wrapping/lookup")
+            .display(Display::verb("", "read", "wrapping-properties"))
+            .op_display(Op::Read, Display::ids("", "wrapping-properties2"))
             .fields(&[WRAP_TOKEN])
             .read(handler!(wrap_lookup))
             .update(handler!(wrap_lookup))
             .help("Looks up the properties of a response-wrapped token.", "Returns the creation TTL and creation time of a response-wrapped token."),
         PathDef::new("wrapping/rewrap")
+            .display(Display::verb("", "rewrap", ""))
             .fields(&[WRAP_TOKEN])
             .update(handler!(rewrap))
             .help("Rotates a response-wrapped token.", "Rotates a response-wrapped token; the output is a new token with the same response wrapped inside and the same TTL, and the original token is revoked."),
@@ -277,21 +319,26 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .update(handler!(autopilot_write))
             .help("Returns the configuration of the autopilot subsystem.", "Reads or writes the configuration of the autopilot subsystem of integrated storage."),
         PathDef::new("ha-status")
+            .display(Display::verb("", "ha-status", ""))
             .read(handler!(ha_status))
             .help("Provides information about the nodes in an HA cluster.", "Provides the list of hosts known to the active node and when they were last heard from."),
         PathDef::new("step-down")
+            .display(Display::verb("", "step-down", "leader"))
             .update(handler!(step_down))
             .help("Cause the node to give up active status.", "This endpoint forces the node to give up active status. If the node does not have active status, this endpoint does nothing."),
         PathDef::new("key-status")
+            .display(Display::verb("encryption-key", "status", ""))
             .read(handler!(key_status))
             .help("Provides information about the backend encryption key.", "Provides the current backend encryption key term and installation time."),
         PathDef::new("rotate/keyring")
             .update(handler!(rotate))
             .help("Rotates the backend encryption key used to persist data.", ROTATE_HELP),
         PathDef::new("rotate")
+            .display(Display::verb("encryption-key", "rotate", ""))
             .update(handler!(rotate))
             .help("Rotates the backend encryption key used to persist data.", ROTATE_HELP),
         PathDef::new("seal")
+            .display(Display::verb("", "seal", ""))
             .update(handler!(seal))
             .help("Seals the Vault instance.", "Seals the node: it forgets its keys and serves nothing but the seal and health endpoints until unsealed."),
     ];
@@ -311,6 +358,11 @@ adapt!(revoke_force, |core, req, d| leases::revoke_prefix(core, d, true).await);
 adapt!(lease_tidy, |core, req, d| leases::tidy(core).await);
 
 /// The lease operations, under `leases/` and at their pre-0.8 location without the prefix.
+/// The last words of the lease paths' operation ids: Vault numbers the legacy ones outside
+/// `leases/` with a 2.
+const LEASE_ID_SUFFIXES: [[&str; 3]; 2] =
+    [["lease", "lease-with-id", "lease-with-prefix"], ["lease2", "lease-with-id2", "lease-with-prefix2"]];
+
 const LEASE_OPS: [[&str; 6]; 2] = [
     [
         "leases/renew",
@@ -336,38 +388,73 @@ fn lease_paths() -> Vec<PathDef<Core>> {
     let revoke = "Revoke a leased secret immediately";
     let mut paths = vec![
         PathDef::new("leases")
+            .display(Display::verb("leases", "list", ""))
             .fields(&[LEASE_LIST_FIELDS])
             .read(handler!(leases_irrevocable))
             .help("List leases associated with this Vault cluster", "List leases associated with this Vault cluster; only type=irrevocable is supported."),
         PathDef::new("leases/count")
+            .display(Display::verb("leases", "count", ""))
             .fields(&[LEASE_LIST_FIELDS])
             .read(handler!(leases_count))
             .help("Count of leases associated with this Vault cluster", "Count of leases associated with this Vault cluster; only type=irrevocable is supported."),
         PathDef::new("leases/lookup")
+            .display(Display::verb("leases", "read", "lease"))
+            // Vault documents no list here (its lookup list takes an optional prefix): the
+            // default id keeps this one apart.
+            .op_display(Op::List, Display::verb("system", "list", "leases-lookup"))
             .fields(&[LEASE_FIELDS])
             .update(handler!(lease_lookup))
             .list(handler!(lease_list_root))
             .help(LOOKUP_HELP, LOOKUP_HELP),
         PathDef::new("leases/lookup/{prefix:any}")
+            .display(Display::verb("leases", "look-up", ""))
             .fields(&[LEASE_PREFIX])
             .list(handler!(lease_list))
             .help(LOOKUP_HELP, LOOKUP_HELP),
-        PathDef::new("leases/tidy").update(handler!(lease_tidy)).help(
+        PathDef::new("leases/tidy")
+            .display(Display::verb("leases", "tidy", "")).update(handler!(lease_tidy)).help(
             "This endpoint performs cleanup tasks that can be run if certain error conditions have occurred.",
             "This endpoint performs cleanup tasks that can be run to clean up the lease entries after certain error conditions.",
         ),
     ];
-    for [renew_path, renew_url, revoke_path, revoke_url, prefix, force] in LEASE_OPS {
+    for ([renew_path, renew_url, revoke_path, revoke_url, prefix, force], [lease, with_id, with_prefix]) in
+        LEASE_OPS.into_iter().zip(LEASE_ID_SUFFIXES)
+    {
+        let ids = |verb, suffix| Display::verb("leases", verb, suffix);
         paths.extend([
-            PathDef::new(renew_path).fields(&[LEASE_FIELDS]).update(handler!(lease_renew)).help(renew, RENEW_HELP),
-            PathDef::new(renew_url).fields(&[LEASE_FIELDS]).update(handler!(lease_renew)).help(renew, RENEW_HELP),
-            PathDef::new(revoke_path).fields(&[LEASE_FIELDS]).update(handler!(lease_revoke)).help(revoke, REVOKE_HELP),
-            PathDef::new(revoke_url).fields(&[LEASE_FIELDS]).update(handler!(lease_revoke)).help(revoke, REVOKE_HELP),
-            PathDef::new(prefix).fields(&[REVOKE_PREFIX]).update(handler!(revoke_prefix)).help(
+            PathDef::new(renew_path)
+                .display(ids("renew", lease))
+                .fields(&[LEASE_FIELDS])
+                .update(handler!(lease_renew))
+                .help(renew, RENEW_HELP),
+            PathDef::new(renew_url)
+                .display(ids("renew", with_id))
+                .fields(&[LEASE_FIELDS])
+                .update(handler!(lease_renew))
+                .help(renew, RENEW_HELP),
+            PathDef::new(revoke_path)
+                .display(ids("revoke", lease))
+                .fields(&[LEASE_FIELDS])
+                .update(handler!(lease_revoke))
+                .help(revoke, REVOKE_HELP),
+            PathDef::new(revoke_url)
+                .display(ids("revoke", with_id))
+                .fields(&[LEASE_FIELDS])
+                .update(handler!(lease_revoke))
+                .help(revoke, REVOKE_HELP),
+            PathDef::new(prefix)
+                .display(ids("revoke", with_prefix))
+                .fields(&[REVOKE_PREFIX])
+                .update(handler!(revoke_prefix))
+                .help(
                 "Revoke all secrets generated in a given prefix",
                 "Revokes all the secrets generated under a given mount prefix. As with other revocation endpoints, the secret is revoked by its backend.",
             ),
-            PathDef::new(force).fields(&[REVOKE_PREFIX]).update(handler!(revoke_force)).help(
+            PathDef::new(force)
+                .display(ids("force-revoke", with_prefix))
+                .fields(&[REVOKE_PREFIX])
+                .update(handler!(revoke_force))
+                .help(
                 "Revoke all secrets generated in a given prefix, ignoring errors.",
                 "Revokes all secrets or tokens generated under a given prefix immediately; unlike revoke-prefix, errors from the backends are ignored and the leases are removed. Use with care.",
             ),

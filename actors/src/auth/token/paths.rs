@@ -4,7 +4,7 @@
 use super::{create, lookup, renew, revoke, roles};
 use crate::core::Core;
 use crate::handler;
-use crate::logical::{Field, FieldData, FieldDefault, FieldType, PathDef, PathsSpecial, Reply};
+use crate::logical::{Display, Field, FieldData, FieldDefault, FieldType, Op, PathDef, PathsSpecial, Reply};
 use crate::Request;
 
 const CREATE_FIELDS: &[Field] = &[
@@ -48,12 +48,12 @@ const ROLE_FIELDS: &[Field] = &[
     Field::new("path_suffix", FieldType::String, "If set, tokens created via this role will contain the given suffix as a part of their path. This can be used to assist use of the 'revoke-prefix' endpoint later on. The given suffix must match the regular expression.\\w[\\w-.]+\\w"),
     Field::new("period", FieldType::Duration, "Use 'token_period' instead.").deprecated(),
     Field::new("renewable", FieldType::Bool, "Tokens created via this role will be renewable or not according to this value. Defaults to \"true\".").default(FieldDefault::Bool(true)),
-    Field::new("token_bound_cidrs", FieldType::CommaStrings, "Comma separated string or JSON list of CIDR blocks. If set, specifies the blocks of IP addresses which are allowed to use the generated token."),
-    Field::new("token_explicit_max_ttl", FieldType::Duration, "If set, tokens created via this role carry an explicit maximum TTL. During renewal, the current maximum TTL values of the role and the mount are not checked for changes, and any updates to these values will have no effect on the token being renewed."),
-    Field::new("token_no_default_policy", FieldType::Bool, "If true, the 'default' policy will not automatically be added to generated tokens"),
-    Field::new("token_num_uses", FieldType::Int, "The maximum number of times a token may be used, a value of zero means unlimited"),
-    Field::new("token_period", FieldType::Duration, "If set, tokens created via this role will have no max lifetime; instead, their renewal period will be fixed to this value. This takes an integer number of seconds, or a string duration (e.g. \"24h\")."),
-    Field::new("token_type", FieldType::String, "The type of token to generate, service or batch").default(FieldDefault::Str("default-service")),
+    Field::new("token_bound_cidrs", FieldType::CommaStrings, "Comma separated string or JSON list of CIDR blocks. If set, specifies the blocks of IP addresses which are allowed to use the generated token.").display(Display::named("Generated Token's Bound CIDRs", "Tokens").describe("A list of CIDR blocks. If set, specifies the blocks of IP addresses which are allowed to use the generated token.")),
+    Field::new("token_explicit_max_ttl", FieldType::Duration, "If set, tokens created via this role carry an explicit maximum TTL. During renewal, the current maximum TTL values of the role and the mount are not checked for changes, and any updates to these values will have no effect on the token being renewed.").display(Display::named("Generated Token's Explicit Maximum TTL", "Tokens")),
+    Field::new("token_no_default_policy", FieldType::Bool, "If true, the 'default' policy will not automatically be added to generated tokens").display(Display::named("Do Not Attach 'default' Policy To Generated Tokens", "Tokens")),
+    Field::new("token_num_uses", FieldType::Int, "The maximum number of times a token may be used, a value of zero means unlimited").display(Display::named("Maximum Uses of Generated Tokens", "Tokens")),
+    Field::new("token_period", FieldType::Duration, "If set, tokens created via this role will have no max lifetime; instead, their renewal period will be fixed to this value. This takes an integer number of seconds, or a string duration (e.g. \"24h\").").display(Display::named("Generated Token's Period", "Tokens")),
+    Field::new("token_type", FieldType::String, "The type of token to generate, service or batch").default(FieldDefault::Str("default-service")).display(Display::named("Generated Token's Type", "Tokens")),
 ];
 
 const TOKEN_LOOKUP: &[Field] = &[Field::new("token", FieldType::String, "Token to lookup (POST request body)")];
@@ -87,9 +87,11 @@ async fn create_for_role(core: &Core, req: &Request, d: &FieldData) -> Reply {
 pub(super) fn paths() -> Vec<PathDef<Core>> {
     vec![
         PathDef::new("roles/?")
+            .display(Display::ids("token", "roles"))
             .list(handler!(roles::list))
             .help("This endpoint lists configured roles.", "This endpoint lists configured roles."),
         PathDef::new("roles/{role_name}")
+            .display(Display::ids("token", "role"))
             .fields(&[ROLE_FIELDS])
             .read(handler!(roles::read))
             .create(handler!(roles::write))
@@ -98,63 +100,80 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .exists(handler!(roles::exists))
             .help(ROLES_HELP, ROLES_HELP),
         PathDef::new("create-orphan")
+            .display(Display::verb("token", "create-orphan", ""))
             .fields(&[CREATE_FIELDS])
             .update(handler!(create_orphan))
             .help("The token create path is used to create new orphan tokens.", CREATE_HELP),
         PathDef::new("create/{role_name}")
+            .display(Display::verb("token", "create-against-role", ""))
             .fields(&[&[ROLE_NAME], CREATE_FIELDS])
             .update(handler!(create_for_role))
             .help("This token create path is used to create new tokens adhering to the given role.", CREATE_HELP),
         PathDef::new("create")
+            .display(Display::verb("token", "create", ""))
             .fields(&[CREATE_FIELDS])
             .update(handler!(create_child))
             .help("The token create path is used to create new tokens.", CREATE_HELP),
         PathDef::new("lookup")
+            .display(Display::verb("token", "look-up", ""))
+            .op_display(Op::Read, Display::ids("", "2"))
             .fields(&[TOKEN_LOOKUP])
             .read(handler!(lookup::lookup))
             .update(handler!(lookup::lookup))
             .help("This endpoint will lookup a token and its properties.", LOOKUP_HELP),
         PathDef::new("lookup-accessor")
+            .display(Display::verb("token", "look-up-accessor", ""))
             .fields(&[ACCESSOR_LOOKUP])
             .update(handler!(lookup::lookup_accessor))
             .help("This endpoint will lookup a token associated with the given accessor and its properties. Response will not contain the token ID.", LOOKUP_HELP),
         PathDef::new("lookup-self")
+            .display(Display::verb("token", "look-up-self", ""))
+            .op_display(Op::Update, Display::verb("", "look-up-self2", ""))
             .fields(&[TOKEN_LOOKUP])
             .read(handler!(lookup::lookup_self))
             .update(handler!(lookup::lookup_self))
             .help("This endpoint will lookup a token and its properties.", LOOKUP_HELP),
         // Vault's `accessors/$`: the slash is part of the path (a LIST always sends it).
         PathDef::new("accessors/")
+            .display(Display::ids("token", "accessors"))
             .list(handler!(lookup::list_accessors))
             .help("List token accessors, which can then be be used to iterate and discover their properties or revoke them. Because this can be used to cause a denial of service, this endpoint requires 'sudo' capability in addition to 'list'.", "List token accessors, which can then be be used to iterate and discover their properties or revoke them. Because this can be used to cause a denial of service, this endpoint requires 'sudo' capability in addition to 'list'."),
         PathDef::new("revoke")
+            .display(Display::verb("token", "revoke", ""))
             .fields(&[TOKEN_REVOKE])
             .update(handler!(revoke::revoke))
             .help("This endpoint will delete the given token and all of its child tokens.", REVOKE_HELP),
         PathDef::new("revoke-self")
+            .display(Display::verb("token", "revoke-self", ""))
             .update(handler!(revoke::revoke_self))
             .help("This endpoint will delete the token used to call it and all of its child tokens.", REVOKE_HELP),
         PathDef::new("revoke-accessor")
+            .display(Display::verb("token", "revoke-accessor", ""))
             .fields(&[ACCESSOR_REVOKE])
             .update(handler!(revoke::revoke_accessor))
             .help("This endpoint will delete the token associated with the accessor and all of its child tokens.", REVOKE_HELP),
         PathDef::new("revoke-orphan")
+            .display(Display::verb("token", "revoke-orphan", ""))
             .fields(&[TOKEN_REVOKE])
             .update(handler!(revoke::revoke_orphan))
             .help("This endpoint will delete the token and orphan its child tokens.", REVOKE_HELP),
         PathDef::new("renew")
+            .display(Display::verb("token", "renew", ""))
             .fields(&[TOKEN_RENEW])
             .update(handler!(renew::renew))
             .help("This endpoint will renew the given token and prevent expiration.", RENEW_HELP),
         PathDef::new("renew-self")
+            .display(Display::verb("token", "renew-self", ""))
             .fields(&[TOKEN_RENEW])
             .update(handler!(renew::renew_self))
             .help("This endpoint will renew the token used to call it and prevent expiration.", RENEW_HELP),
         PathDef::new("renew-accessor")
+            .display(Display::verb("token", "renew-accessor", ""))
             .fields(&[ACCESSOR_RENEW])
             .update(handler!(renew::renew_accessor))
             .help("This endpoint will renew a token associated with the given accessor and its properties. Response will not contain the token ID.", RENEW_HELP),
         PathDef::new("tidy")
+            .display(Display::verb("token", "tidy", ""))
             .update(handler!(revoke::tidy))
             .help("This endpoint performs cleanup tasks that can be run if certain error conditions have occurred.", "This endpoint performs cleanup tasks that can be run to clean up token and lease entries after certain error conditions. Usually running this is not necessary, and is only required if upgrade notes or support personnel suggest it."),
     ]

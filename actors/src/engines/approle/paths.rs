@@ -4,7 +4,7 @@
 use super::{login, role_fields, role_paths, secret_id_paths, tidy, AppRole};
 use crate::engines::userpass::token_params::TOKEN_FIELDS;
 use crate::logical::{
-    AuthRenewal, Engine, Field, FieldData, FieldDefault, FieldType, PathDef, PathsSpecial, TokenRenewal,
+    AuthRenewal, Display, Engine, Field, FieldData, FieldDefault, FieldType, Op, PathDef, PathsSpecial, TokenRenewal,
 };
 use crate::{CoreError, Request};
 use async_trait::async_trait;
@@ -53,17 +53,18 @@ const LOGIN: &[Field] = &[
 ];
 
 /// The per-field paths below a role, each with the fields it reads.
-const POLICIES: &[Field] = &[ROLE_NAME, ROLE_FIELDS[4], TOKEN_FIELDS[6]];
+// The single-field paths show the token parameters without the role form's labels, as Vault.
+const POLICIES: &[Field] = &[ROLE_NAME, ROLE_FIELDS[4], TOKEN_FIELDS[6].display(Display::NONE)];
 const BOUND_CIDR_LIST: &[Field] = &[ROLE_NAME, ROLE_FIELDS[2]];
 const SECRET_ID_BOUND_CIDRS: &[Field] = &[ROLE_NAME, ROLE_FIELDS[3]];
-const TOKEN_BOUND_CIDRS: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[0]];
+const TOKEN_BOUND_CIDRS: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[0].display(Display::NONE)];
 const BIND_SECRET_ID: &[Field] = &[ROLE_NAME, ROLE_FIELDS[1]];
 const SECRET_ID_NUM_USES: &[Field] = &[ROLE_NAME, ROLE_FIELDS[5]];
 const SECRET_ID_TTL: &[Field] = &[ROLE_NAME, ROLE_FIELDS[6]];
-const PERIOD: &[Field] = &[ROLE_NAME, ROLE_FIELDS[7], TOKEN_FIELDS[5]];
-const TOKEN_NUM_USES: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[4]];
-const TOKEN_TTL: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[8]];
-const TOKEN_MAX_TTL: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[2]];
+const PERIOD: &[Field] = &[ROLE_NAME, ROLE_FIELDS[7], TOKEN_FIELDS[5].display(Display::NONE)];
+const TOKEN_NUM_USES: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[4].display(Display::NONE)];
+const TOKEN_TTL: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[8].display(Display::NONE)];
+const TOKEN_MAX_TTL: &[Field] = &[ROLE_NAME, TOKEN_FIELDS[2].display(Display::NONE)];
 const ROLE_ID: &[Field] = &[ROLE_NAME, ROLE_FIELDS[8]];
 const JUST_THE_NAME: &[Field] = &[ROLE_NAME];
 
@@ -75,7 +76,10 @@ fn name(d: &FieldData) -> &str {
 /// A per-field path: `role/<name>/<field>` with the operations it declares.
 macro_rules! field_path {
     ($field:literal, $fields:expr, $help:literal, [$($op:ident),*]) => {{
-        let mut def = PathDef::new(concat!("role/{role_name}/", $field)).fields(&[$fields]).help($help, $help);
+        let mut def = PathDef::new(concat!("role/{role_name}/", $field))
+            .display(Display::ids("app-role", $field))
+            .fields(&[$fields])
+            .help($help, $help);
         $(def = def.$op(|e: &AppRole, r: &Request, d: &FieldData| {
             Box::pin(async move { role_fields::handle(&e.inner, r, d, name(d), $field).await })
         });)*
@@ -97,13 +101,16 @@ impl Engine for AppRole {
     fn paths() -> Vec<PathDef<Self>> {
         vec![
             PathDef::new("login")
+                .display(Display::verb("app-role", "login", ""))
                 .fields(&[LOGIN])
                 .update(|e: &AppRole, r, d| Box::pin(login::login(&e.inner, r, d)))
                 .help("Issue a token based on the credentials supplied", "While the credential 'role_id' is required at all times,\nother credentials required depends on the properties App Role\nto which the 'role_id' belongs to. The 'bind_secret_id'\nconstraint (enabled by default) on the App Role requires the\n'secret_id' credential to be presented."),
             PathDef::new("role/?")
+                .display(Display::ids("app-role", "roles"))
                 .list(|e: &AppRole, _, _| Box::pin(role_paths::list(&e.inner)))
                 .help("Lists all the roles registered with the backend.", "The list will contain the names of the roles."),
             PathDef::new("role/{role_name}")
+                .display(Display::ids("app-role", "role"))
                 .fields(&[ROLE_FIELDS, TOKEN_FIELDS])
                 .read(|e: &AppRole, _, d| Box::pin(role_paths::read(&e.inner, name(d))))
                 .update(|e: &AppRole, _, d| Box::pin(role_paths::write(&e.inner, d, name(d))))
@@ -124,29 +131,38 @@ impl Engine for AppRole {
             field_path!("role-id", ROLE_ID, "Returns the 'role_id' of the role.", [read, update]),
             field_path!("local-secret-ids", JUST_THE_NAME, "Enables cluster local secret IDs", [read]),
             PathDef::new("role/{role_name}/secret-id/?")
+                .display(Display::ids("app-role", "secret-id"))
+                .op_display(Op::List, Display::ids("", "secret-ids"))
                 .fields(&[SECRET_ID_FIELDS])
                 .update(|e: &AppRole, _, d| Box::pin(secret_id_paths::generate(&e.inner, d, name(d), None)))
                 .list(|e: &AppRole, _, d| Box::pin(secret_id_paths::list(&e.inner, name(d))))
                 .help("Generate a SecretID against this role.", "The SecretID generated using this endpoint will be scoped to access\njust this role and none else. The properties of this SecretID will be\nbased on the options set on the role. It will expire after a period\ndefined by the 'secret_id_ttl' option on the role and/or the backend\nmount's maximum TTL value."),
             PathDef::new("role/{role_name}/secret-id/lookup")
+                .display(Display::verb("app-role", "look-up", "secret-id"))
                 .fields(&[SECRET_ID])
                 .update(|e: &AppRole, _, d| Box::pin(secret_id_paths::lookup(&e.inner, d, name(d))))
                 .help("Read the properties of an issued secret_id", "This endpoint is used to read the properties of a secret_id associated to a\nrole."),
             PathDef::new("role/{role_name}/secret-id/destroy")
+                .display(Display::verb("app-role", "destroy", "secret-id"))
+                .op_display(Op::Delete, Display::ids("", "secret-id2"))
                 .fields(&[SECRET_ID])
                 .update(|e: &AppRole, _, d| Box::pin(secret_id_paths::destroy(&e.inner, d, name(d))))
                 .delete(|e: &AppRole, _, d| Box::pin(secret_id_paths::destroy(&e.inner, d, name(d))))
                 .help("Invalidate an issued secret_id", "This endpoint is used to delete the properties of a secret_id associated to a\nrole."),
             PathDef::new("role/{role_name}/secret-id-accessor/lookup")
+                .display(Display::verb("app-role", "look-up", "secret-id-by-accessor"))
                 .fields(&[SECRET_ID_ACCESSOR])
                 .update(|e: &AppRole, _, d| Box::pin(secret_id_paths::accessor_lookup(&e.inner, d, name(d))))
                 .help("Read an issued secret_id, using its accessor", "This is particularly useful to lookup the non-expiring 'secret_id's.\nThe list operation on the 'role/<role_name>/secret-id' endpoint will return\nthe 'secret_id_accessor's. This endpoint can be used to read the properties\nof the secret. If the 'secret_id_num_uses' field in the response is 0, it\nrepresents a non-expiring 'secret_id'."),
             PathDef::new("role/{role_name}/secret-id-accessor/destroy")
+                .display(Display::verb("app-role", "destroy", "secret-id-by-accessor"))
+                .op_display(Op::Delete, Display::ids("", "secret-id-by-accessor2"))
                 .fields(&[SECRET_ID_ACCESSOR])
                 .update(|e: &AppRole, _, d| Box::pin(secret_id_paths::accessor_destroy(&e.inner, d, name(d))))
                 .delete(|e: &AppRole, _, d| Box::pin(secret_id_paths::accessor_destroy(&e.inner, d, name(d))))
                 .help("Delete an issued secret_id, using its accessor", "This is particularly useful to clean-up the non-expiring 'secret_id's.\nThe list operation on the 'role/<role_name>/secret-id' endpoint will return\nthe 'secret_id_accessor's. This endpoint can be used to read the properties\nof the secret. If the 'secret_id_num_uses' field in the response is 0, it\nrepresents a non-expiring 'secret_id'."),
             PathDef::new("role/{role_name}/custom-secret-id")
+                .display(Display::ids("app-role", "custom-secret-id"))
                 .fields(&[SECRET_ID_FIELDS, CUSTOM_SECRET_ID_FIELDS])
                 .update(|e: &AppRole, _, d| {
                     Box::pin(async move {
@@ -156,6 +172,7 @@ impl Engine for AppRole {
                 })
                 .help("Assign a SecretID of choice against the role.", "This option is not recommended unless there is a specific need\nto do so. This will assign a client supplied SecretID to be used to access\nthe role. This SecretID will behave similarly to the SecretIDs generated by\nthe backend. The properties of this SecretID will be based on the options\nset on the role. It will expire after a period defined by the 'secret_id_ttl'\noption on the role and/or the backend mount's maximum TTL value."),
             PathDef::new("tidy/secret-id")
+                .display(Display::verb("app-role", "tidy", "secret-id"))
                 .update(|e: &AppRole, _, _| Box::pin(async move { Ok(Some(tidy::response(e.inner.clone().start_tidy()))) }))
                 .help("Trigger the clean-up of expired SecretID entries.", "SecretIDs will have expiration time attached to them. The periodic function\nof the backend will look for expired entries and delete them. This happens once in a minute. Invoking\nthis endpoint will trigger the clean-up action, without waiting for the backend's periodic function."),
         ]

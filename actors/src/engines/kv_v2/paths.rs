@@ -3,7 +3,7 @@
 //! any other path with a hint toward `vault kv`.
 
 use super::{invalid_path, meta_key, not_found, HandlerResult, KvV2, Outcome};
-use crate::logical::{Engine, Field, FieldData, FieldType, PathDef, PathsSpecial, Reply};
+use crate::logical::{Display, Engine, Field, FieldData, FieldType, Op, PathDef, PathsSpecial, Reply};
 use crate::{CoreError, Operation, Request};
 use async_trait::async_trait;
 
@@ -123,6 +123,9 @@ impl Engine for KvV2 {
     fn paths() -> Vec<PathDef<Self>> {
         vec![
             PathDef::new("config")
+                .display(Display::ids("kv-v2", ""))
+                .op_display(Op::Read, Display::verb("", "read", "configuration"))
+                .op_display(Op::Update, Display::verb("", "configure", ""))
                 .fields(&[CONFIG])
                 .read(|e: &KvV2, _, _| Box::pin(async move { reply(e.config_read().await) }))
                 .update(|e: &KvV2, _, d| Box::pin(async move { reply(e.config_write(d).await) }))
@@ -131,6 +134,11 @@ impl Engine for KvV2 {
                     "This path configures backend level settings that are applied to\nevery key in the key-value store.",
                 ),
             PathDef::new("data/{path:leaf}")
+                .display(Display::ids("kv-v2", ""))
+                .op_display(Op::Read, Display::verb("", "read", ""))
+                .op_display(Op::Update, Display::verb("", "write", ""))
+                .op_display(Op::Delete, Display::verb("", "delete", ""))
+                .op_display(Op::Patch, Display::verb("", "patch", ""))
                 .fields(&[DATA])
                 .read(keyed!(data_read))
                 .update(keyed!(data_write))
@@ -142,6 +150,12 @@ impl Engine for KvV2 {
                     "This path takes a key name and based on the operation stores, retrieves or\ndeletes versions of data.\n\nIf a write operation is used the endpoint takes an options object and a data\nobject. The options object is used to pass some options to the write command and\nthe data object is encrypted and stored in the storage backend. Each write\noperation for a key creates a new version and does not overwrite the previous\ndata.\n\nA read operation will return the latest version for a key unless the \"version\"\nparameter is set, then it returns the version at that number.\n\nDelete operations are a soft delete. They will mark the latest version as deleted,\nbut the underlying data will not be fully removed. Delete operations can be\nundone.",
                 ),
             PathDef::new("metadata/{path:any}")
+                .display(Display::ids("kv-v2", ""))
+                .op_display(Op::Read, Display::verb("", "read", "metadata"))
+                .op_display(Op::List, Display::verb("", "list", ""))
+                .op_display(Op::Update, Display::verb("", "write", "metadata"))
+                .op_display(Op::Patch, Display::verb("", "patch", "metadata"))
+                .op_display(Op::Delete, Display::verb("", "delete", "metadata-and-all-versions"))
                 .fields(&[METADATA])
                 .read(keyed!(metadata_read, no_fields))
                 .list(keyed!(metadata_list, no_fields))
@@ -154,22 +168,26 @@ impl Engine for KvV2 {
                     "This path takes a key name and based on the operation stores, retrieves or\ndeletes metadata for the key: the version history, its settings and custom\nmetadata. Deleting the metadata deletes every version of the key.",
                 ),
             PathDef::new("delete/{path:any}")
+                .display(Display::verb("kv-v2", "delete", "versions"))
                 .fields(&[VERSIONS])
                 .update(keyed!(versions_delete))
                 .help("Marks one or more versions as deleted in the KV store.", "Deletes the data for the provided version and path in the key-value store. The\nversioned data will not be fully removed, but marked as deleted and will no\nlonger be returned in normal get requests. This operation can be undone."),
             PathDef::new("undelete/{path:any}")
+                .display(Display::verb("kv-v2", "undelete", "versions"))
                 .fields(&[VERSIONS])
                 .update(keyed!(versions_undelete))
                 .help("Undeletes one or more versions from the KV store.", "Undeletes the data for the provided version and path in the key-value store.\nThis restores the data, allowing it to be returned on get requests."),
             PathDef::new("destroy/{path:any}")
+                .display(Display::verb("kv-v2", "destroy", "versions"))
                 .fields(&[VERSIONS])
                 .update(keyed!(versions_destroy))
                 .help("Permanently removes one or more versions in the KV store", "Permanently removes the specified version numbers for the provided key and\npath from the key-value store."),
             PathDef::new("subkeys/{path:any}")
+                .display(Display::ids("kv-v2", "subkeys"))
                 .fields(&[SUBKEYS])
                 .read(keyed!(subkeys_read))
                 .help("Read the structure of a secret entry from the Key-Value store with the values removed.", "This path provides the subkeys that exist within a secret entry that exists\nat the provided path. The secret entry at this path will be retrieved and\nstripped of all data by replacing underlying values of leaf keys (i.e. non-map\nkeys or map keys with no underlying subkeys) with null."),
-            PathDef::new("{path:any}")
+            PathDef::new("{path:any}").unpublished()
                 .read(crate::handler!(Self::invalid))
                 .update(crate::handler!(Self::invalid))
                 .delete(crate::handler!(Self::invalid))

@@ -13,7 +13,7 @@ mod users;
 use super::EngineContext;
 use crate::barrier::BarrierView;
 use crate::handler;
-use crate::logical::{AuthRenewal, Engine, Field, FieldType, PathDef, PathsSpecial, TokenRenewal};
+use crate::logical::{AuthRenewal, Display, Engine, Field, FieldType, PathDef, PathsSpecial, TokenRenewal};
 use crate::CoreError;
 use async_trait::async_trait;
 use token_params::TOKEN_FIELDS;
@@ -33,10 +33,12 @@ impl Userpass {
 
 const USERNAME: Field = Field::new("username", FieldType::Name, "Username for this user.");
 const PASSWORD: Field = Field::new("password", FieldType::String, "Password for this user.");
+/// The password as the user form shows it: masked.
+const NEW_PASSWORD: Field = PASSWORD.display(Display::SENSITIVE);
 
 const USER_FIELDS: &[Field] = &[
     USERNAME,
-    PASSWORD,
+    NEW_PASSWORD,
     Field::new(
         "policies",
         FieldType::CommaStrings,
@@ -69,7 +71,8 @@ const LOGIN_FIELDS: &[Field] = &[Field::new("username", FieldType::Name, "Userna
 const POLICIES_FIELDS: &[Field] = &[
     USERNAME,
     Field::new("policies", FieldType::CommaStrings, "Use \"token_policies\" instead.").deprecated(),
-    Field::new("token_policies", FieldType::CommaStrings, "Comma-separated list of policies"),
+    Field::new("token_policies", FieldType::CommaStrings, "Comma-separated list of policies")
+        .display(Display::NONE.describe("A list of policies that will apply to the generated token for this user.")),
 ];
 
 const HELP: &str = "The \"userpass\" credential provider allows authentication using\na combination of a username and password. No additional factors\nare supported.\n\nThe username/password combination is configured using the \"users/\"\nendpoints by a user with root access. Authentication is then done\nby supplying the two fields for \"login\".";
@@ -79,9 +82,11 @@ impl Engine for Userpass {
     fn paths() -> Vec<PathDef<Self>> {
         vec![
             PathDef::new("users/?")
+                .display(Display::ids("userpass", "users").navigation("User"))
                 .list(handler!(Self::list))
                 .help("Manage users allowed to authenticate.", "This endpoint allows you to create, read, update, and delete users\nthat are allowed to authenticate."),
             PathDef::new("users/{username}")
+                .display(Display::ids("userpass", "user").action("User", "Create"))
                 .fields(&[USER_FIELDS, TOKEN_FIELDS])
                 .read(handler!(Self::read))
                 .update(handler!(Self::write))
@@ -92,10 +97,12 @@ impl Engine for Userpass {
                     "This endpoint allows you to create, read, update, and delete users\nthat are allowed to authenticate.\n\nDeleting a user will not revoke auth for prior authenticated users\nwith that name. To do this, do a revoke on \"login/<username>\" for\nthe username you want revoked. If you don't need to revoke login immediately,\nthen the next renew will cause the lease to expire.",
                 ),
             PathDef::new("users/{username}/password")
+                .display(Display::verb("userpass", "reset", "password"))
                 .fields(&[PASSWORD_FIELDS])
                 .update(handler!(Self::set_password))
                 .help("Reset user's password.", "This endpoint allows resetting the user's password."),
             PathDef::new("users/{username}/policies")
+                .display(Display::verb("userpass", "update", "policies"))
                 .fields(&[POLICIES_FIELDS])
                 .update(handler!(Self::set_policies))
                 .help(
@@ -103,6 +110,7 @@ impl Engine for Userpass {
                     "This endpoint allows updating the policies associated with the username.",
                 ),
             PathDef::new("login/{username}")
+                .display(Display::verb("userpass", "login", ""))
                 .fields(&[LOGIN_FIELDS])
                 .update(handler!(Self::login))
                 .help("Log in with a username and password.", "This endpoint authenticates using a username and password."),

@@ -2,7 +2,7 @@
 //! `sdk/helper/tokenutil`): parsed from a write, shown on a read, handed to the login step, plus
 //! the upgrade rules for the deprecated `policies`, `ttl`, `max_ttl` and `bound_cidrs` names.
 
-use crate::logical::{Field, FieldData, FieldDefault, FieldType};
+use crate::logical::{Display, Field, FieldData, FieldDefault, FieldType};
 use crate::login::sanitize_policies;
 use crate::Login;
 use ipnet::IpNet;
@@ -41,28 +41,37 @@ pub(crate) const TOKEN_FIELDS: &[Field] = &[
         "token_bound_cidrs",
         FieldType::CommaStrings,
         "Comma separated string or JSON list of CIDR blocks. If set, specifies the blocks of IP addresses which are allowed to use the generated token.",
-    ),
+    )
+    .display(Display::named("Generated Token's Bound CIDRs", "Tokens").describe("A list of CIDR blocks. If set, specifies the blocks of IP addresses which are allowed to use the generated token.")),
     Field::new(
         "token_explicit_max_ttl",
         FieldType::Duration,
         "If set, tokens created via this role carry an explicit maximum TTL. During renewal, the current maximum TTL values of the role and the mount are not checked for changes, and any updates to these values will have no effect on the token being renewed.",
-    ),
-    Field::new("token_max_ttl", FieldType::Duration, "The maximum lifetime of the generated token"),
+    )
+    .display(Display::named("Generated Token's Explicit Maximum TTL", "Tokens")),
+    Field::new("token_max_ttl", FieldType::Duration, "The maximum lifetime of the generated token")
+    .display(Display::named("Generated Token's Maximum TTL", "Tokens")),
     Field::new(
         "token_no_default_policy",
         FieldType::Bool,
         "If true, the 'default' policy will not automatically be added to generated tokens",
-    ),
-    Field::new("token_num_uses", FieldType::Int, "The maximum number of times a token may be used, a value of zero means unlimited"),
+    )
+    .display(Display::named("Do Not Attach 'default' Policy To Generated Tokens", "Tokens")),
+    Field::new("token_num_uses", FieldType::Int, "The maximum number of times a token may be used, a value of zero means unlimited")
+    .display(Display::named("Maximum Uses of Generated Tokens", "Tokens")),
     Field::new(
         "token_period",
         FieldType::Duration,
         "If set, tokens created via this role will have no max lifetime; instead, their renewal period will be fixed to this value. This takes an integer number of seconds, or a string duration (e.g. \"24h\").",
-    ),
-    Field::new("token_policies", FieldType::CommaStrings, "Comma-separated list of policies"),
+    )
+    .display(Display::named("Generated Token's Period", "Tokens")),
+    Field::new("token_policies", FieldType::CommaStrings, "Comma-separated list of policies")
+    .display(Display::named("Generated Token's Policies", "Tokens").describe("A list of policies that will apply to the generated token for this user.")),
     Field::new("token_type", FieldType::String, "The type of token to generate, service or batch")
+    .display(Display::named("Generated Token's Type", "Tokens"))
         .default(FieldDefault::Str("default-service")),
-    Field::new("token_ttl", FieldType::Duration, "The initial ttl of the token to generate"),
+    Field::new("token_ttl", FieldType::Duration, "The initial ttl of the token to generate")
+    .display(Display::named("Generated Token's Initial TTL", "Tokens")),
 ];
 
 /// `parseutil.ParseAddrs`: addresses or CIDR blocks; a single-host block loses its mask, as
