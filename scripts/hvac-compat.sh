@@ -5,7 +5,7 @@
 #
 #   Arguments are pytest paths / node ids relative to the hvac sdist root, e.g.
 #   tests/integration_tests/api/secrets_engines/test_kv_v2.py::TestKvV2::test_patch_0_add_new_key_to_existing_secret
-#   Default: the system_backend init/seal/health/mount/policy/wrapping/auth modules, kv v1/v2,
+#   Default: the system_backend init/seal/health/mount/policy/wrapping/auth/audit modules, kv v1/v2,
 #   token and approle auth, v1's integration tests, plus single tests (DEFAULT_NODE_IDS) of
 #   modules that do not pass whole yet.
 #
@@ -64,6 +64,7 @@ DEFAULT_MODULES=(
     tests/integration_tests/v1/test_approle.py
     tests/integration_tests/api/system_backend/test_wrapping.py
     tests/integration_tests/api/system_backend/test_auth.py
+    tests/integration_tests/api/system_backend/test_audit.py
     tests/integration_tests/v1/test_integration.py
 )
 # Tests of modules that do not pass whole yet, by pytest node id (v1/test_system_backend.py

@@ -1,6 +1,7 @@
 //! `Core`: the bundle of actor addresses and published snapshots that one node runs, and the
 //! lifecycle hooks (post_unseal / pre_seal) that tie them together.
 
+use crate::audit::{AuditBroker, AuditTable, ClearAudit, LoadAudit};
 use crate::barrier::Barrier;
 use crate::engines::SystemTtls;
 use crate::expiration::{Expiration, ExpirationManager, Restore, Stop};
@@ -60,11 +61,15 @@ pub struct Core {
     raft: Option<RaftHandle>,
     /// Leadership and joining, on integrated storage.
     pub(crate) ha: Option<Arc<Ha>>,
+    /// The enabled audit devices, and the actor that owns their table.
+    pub(crate) audit: Arc<AuditBroker>,
+    pub(crate) audit_table: Addr<AuditTable>,
 }
 
 /// What unseal loads and seal drops.
 struct Hooks {
     mounts: Addr<MountTable>,
+    audit: Addr<AuditTable>,
     policies: Addr<PolicyStore>,
     tokens: Arc<TokenStore>,
     expiration: Addr<ExpirationManager>,
@@ -78,6 +83,7 @@ impl Lifecycle for Hooks {
         self.tokens.load().await?;
         self.policies.send(LoadPolicies).await??;
         self.mounts.send(LoadMounts).await??;
+        self.audit.send(LoadAudit).await??;
         // Only the active node runs lease timers; its leases load in the background, so the
         // node serves at once.
         self.expiration.send(Restore).await?;
@@ -94,6 +100,7 @@ impl Lifecycle for Hooks {
         // A mailbox error here means the actor is gone: there is nothing left to drop.
         let _ = self.expiration.send(Stop).await;
         let _ = self.mounts.send(ClearMounts).await;
+        let _ = self.audit.send(ClearAudit).await;
         let _ = self.policies.send(ClearPolicies).await;
         self.tokens.clear();
     }
@@ -181,8 +188,11 @@ impl Core {
         tokens.set_lease_hook(Arc::downgrade(&hook));
         let expiration = ExpirationManager::new(leases.clone()).start();
         let ha = raft.clone().map(|r| Arc::new(Ha::new(r)));
+        let audit = Arc::new(AuditBroker::default());
+        let audit_table = AuditTable::new(barrier.clone(), audit.clone()).start();
         let hooks = Arc::new(Hooks {
             mounts: mounts.clone(),
+            audit: audit_table.clone(),
             policies: policy_store.clone(),
             tokens: tokens.clone(),
             expiration: expiration.clone(),
@@ -211,6 +221,8 @@ impl Core {
             remounts: Default::default(),
             raft,
             ha,
+            audit,
+            audit_table,
         }))
     }
 

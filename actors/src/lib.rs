@@ -2,6 +2,7 @@
 //! and tokens; the request pipeline that walks every request through them; and the engines.
 //! See the project's DESIGN.md for the map.
 
+pub mod audit;
 pub mod auth;
 pub mod authorize;
 pub mod barrier;

@@ -1,11 +1,12 @@
 //! The request path (DESIGN.md): sealed? → standby? → authenticate → authorize → audit →
-//! route → lease → wrap → audit. Steps whose actors arrive in later work are marked as seams.
+//! route → lease → wrap → audit. Standby forwarding happens before, in the api crate.
 
+use crate::audit::LogInput;
 use crate::builtin::Builtin;
 use crate::core::Core;
 use crate::logical::{matches_special, LogicalBackend};
-use crate::mount_table::MountConfig;
 use crate::mount_table::Route;
+use crate::mount_table::{MountConfig, MountEntry};
 use crate::token_store::TokenEntry;
 use crate::{CoreError, Operation, Request, Response};
 use std::net::IpAddr;
@@ -58,6 +59,43 @@ impl Core {
         };
         let unauthenticated =
             backend.is_some_and(|b| matches_special(b.special_paths().unauthenticated, &req.relative_path));
+        let audit = AuditMount::of(&req, route.as_ref());
+        let token = match self.caller(&mut req, backend, unauthenticated).await {
+            Ok(token) => token,
+            Err(e) => {
+                // A refused request is audited with its error, as Vault's core does.
+                self.audit.log_request(&audit.input(&req, None, Some(&e)))?;
+                return Err(e);
+            }
+        };
+        // 5. Audit the request: with a device enabled, one that no device recorded has no effect.
+        if let Err(e) = self.audit.log_request(&audit.input(&req, None, None)) {
+            if let Some(entry) = &token {
+                self.finish_last_use(entry).await;
+            }
+            return Err(e);
+        }
+        let result = self.serve(&mut req, builtin.as_ref(), route).await.map_err(|e| e.shaped(unauthenticated));
+        if let Some(entry) = &token {
+            self.finish_last_use(entry).await;
+        }
+        // 9. Audit the response: one that no device recorded is withheld.
+        let (resp, err) = match &result {
+            Ok(resp) => (resp.as_ref(), None),
+            Err(e) => (None, Some(e)),
+        };
+        self.audit.log_response(&audit.input(&req, resp, err))?;
+        result
+    }
+
+    /// Steps 3 and 4: the calling token (spending a use), then the ACL; a routed write first
+    /// asks the engine whether the resource exists (create vs update).
+    async fn caller(
+        &self,
+        req: &mut Request,
+        backend: Option<&dyn LogicalBackend>,
+        unauthenticated: bool,
+    ) -> Result<Option<Arc<TokenEntry>>, CoreError> {
         let token = match (unauthenticated, req.client_token.as_deref()) {
             (true, None) => None,
             (true, Some(t)) => self.tokens.lookup(t).await?.filter(|e| e.allows_addr(req.remote_addr)),
@@ -66,23 +104,17 @@ impl Core {
                 Some(self.tokens.use_token(&entry).await?.ok_or(CoreError::PermissionDenied)?)
             }
         };
-        // 4. Authorize against the token's ACL; a routed write first asks the engine whether the
-        //    resource exists (create vs update).
         if let Some(entry) = &token {
             req.policies = entry.policies.clone();
             req.token_entry = Some(entry.clone());
             if !unauthenticated {
-                if let Err(e) = self.authorize(&req, entry, backend).await {
+                if let Err(e) = self.authorize(req, entry, backend).await {
                     self.finish_last_use(entry).await;
                     return Err(e);
                 }
             }
         }
-        let result = self.serve(&mut req, builtin.as_ref(), route).await.map_err(|e| e.shaped(unauthenticated));
-        if let Some(entry) = &token {
-            self.finish_last_use(entry).await;
-        }
-        result
+        Ok(token)
     }
 
     /// Steps 5 to 9 for an authorized request.
@@ -92,7 +124,6 @@ impl Core {
         builtin: Option<&Builtin<'_>>,
         route: Option<Route>,
     ) -> Result<Option<Response>, CoreError> {
-        // 5. Audit the request: seam for the audit broker.
         // 6. Route.
         let resp = if let Some(builtin) = builtin {
             builtin.handle(req).await?
@@ -125,7 +156,6 @@ impl Core {
             (Some(ttl), Some(r)) if r.wrap_info.is_none() => Some(self.wrap_response(req, r, ttl).await?),
             (_, resp) => resp,
         };
-        // 9. Audit of the response: seam.
         Ok(resp)
     }
 
@@ -154,5 +184,49 @@ impl Core {
             pick(config.default_lease_ttl, self.config.default_lease_ttl),
             pick(config.max_lease_ttl, self.config.max_lease_ttl),
         )
+    }
+}
+
+/// What the audit entries say about the mount serving a request (an `Arc` of its entry: a
+/// request pays nothing more while no device is enabled).
+struct AuditMount {
+    entry: Option<Arc<MountEntry>>,
+    builtin: &'static str,
+}
+
+impl AuditMount {
+    fn of(req: &Request, route: Option<&Route>) -> Self {
+        let builtin = match req.mount_point.as_str() {
+            "sys/" => "system",
+            "auth/token/" => "token",
+            _ => "",
+        };
+        AuditMount { entry: route.map(|r| r.entry.clone()), builtin }
+    }
+
+    fn input<'a>(
+        &'a self,
+        req: &'a Request,
+        response: Option<&'a Response>,
+        error: Option<&CoreError>,
+    ) -> LogInput<'a> {
+        let (mount_type, mount_accessor, request_keys, response_keys): (&str, &str, &[String], &[String]) = match &self
+            .entry
+        {
+            Some(e) => {
+                (&e.kind, &e.accessor, &e.config.audit_non_hmac_request_keys, &e.config.audit_non_hmac_response_keys)
+            }
+            None => (self.builtin, "", &[], &[]),
+        };
+        LogInput {
+            request: req,
+            token: req.token_entry.as_deref(),
+            mount_type,
+            mount_accessor,
+            non_hmac_request_keys: request_keys,
+            non_hmac_response_keys: response_keys,
+            response,
+            error: error.map(|e| e.to_string()),
+        }
     }
 }

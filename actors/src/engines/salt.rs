@@ -35,6 +35,11 @@ impl MountSalt {
             .await
     }
 
+    /// The salt itself, for a holder that hashes many values without waiting (an audit device).
+    pub async fn key_bytes(&self) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+        Ok(self.key().await?.clone())
+    }
+
     /// The salted form of `value`: hex HMAC-SHA256 under the mount's salt.
     pub async fn salted(&self, value: &str) -> Result<String, CoreError> {
         hmac_hex(self.key().await?, value)

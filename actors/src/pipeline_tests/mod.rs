@@ -1,6 +1,7 @@
 //! In-process tests of the request pipeline: a core on in-memory storage, initialized and
 //! unsealed, driven through `handle_request` as the HTTP layer drives it (milliseconds each).
 
+mod audit;
 mod builtin;
 mod framework;
 mod lifecycle;

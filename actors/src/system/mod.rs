@@ -2,6 +2,7 @@
 //! framework table in [`paths`]. The seal, init and health endpoints that must answer while
 //! sealed live in the api crate.
 
+mod audit;
 mod auth;
 mod capabilities;
 mod fields;

@@ -3,7 +3,7 @@
 //! and raft join endpoints answer while sealed and stay raw handlers in the api crate.
 
 use super::fields::{CAPABILITIES_FIELDS, LEASE_FIELDS, MOUNT_FIELDS, POLICY_FIELDS, TUNE_FIELDS};
-use super::{auth, capabilities, keys, leases, mounts, openapi, policies};
+use super::{audit, auth, capabilities, keys, leases, mounts, openapi, policies};
 use crate::core::Core;
 use crate::ha::AUTOPILOT_FIELDS;
 use crate::handler;
@@ -60,6 +60,20 @@ pub(super) fn special() -> PathsSpecial {
 const MOUNT_PATH: Field = Field::new("path", FieldType::String, "The path to mount to. Example: \"aws/east\"");
 const AUTH_PATH: Field =
     Field::new("path", FieldType::String, "The path to mount to. Cannot be delimited. Example: \"user\"");
+const AUDIT_PATH: Field =
+    Field::new("path", FieldType::String, "The name of the backend. Cannot be delimited. Example: \"mysql\"");
+const AUDIT_ENABLE: &[Field] = &[
+    AUDIT_PATH,
+    Field::new("type", FieldType::String, "The type of the backend. Example: \"mysql\""),
+    Field::new("description", FieldType::String, "User-friendly description for this audit backend."),
+    Field::new("options", FieldType::KvPairs, "Configuration options for the audit backend."),
+    Field::new(
+        "local",
+        FieldType::Bool,
+        "Mark the mount as a local mount, which is not replicated and is unaffected by replication.",
+    ),
+];
+const AUDIT_HASH: &[Field] = &[AUDIT_PATH, Field::new("input", FieldType::String, "")];
 const POLICY_NAME: Field = Field::new("name", FieldType::String, "The name of the policy. Example: \"ops\"");
 const LEGACY_RULES: &[Field] = &[Field::new("rules", FieldType::String, "The rules of the policy.").deprecated()];
 const CAPABILITIES_TOKEN: &[Field] =
@@ -118,6 +132,10 @@ adapt!(auth_enable, |core, req, d| auth::enable(core, &d.str_or_default("path"),
 adapt!(auth_disable, |core, req, d| auth::disable(core, &d.str_or_default("path")).await);
 adapt!(auth_read_tune, |core, req, d| auth::read_tune(core, &d.str_or_default("path")).await);
 adapt!(auth_tune, |core, req, d| auth::tune(core, &d.str_or_default("path"), d).await);
+adapt!(audit_list, |core, req, d| audit::list(core).await);
+adapt!(audit_enable, |core, req, d| audit::enable(core, &d.str_or_default("path"), d).await);
+adapt!(audit_disable, |core, req, d| audit::disable(core, &d.str_or_default("path")).await);
+adapt!(audit_hash, |core, req, d| audit::hash(core, &d.str_or_default("path"), d).await);
 adapt!(mounts_list, |core, req, d| mounts::list(core).await);
 adapt!(mount_read, |core, req, d| mounts::read(core, &d.str_or_default("path")).await);
 adapt!(mount_enable, |core, req, d| mounts::enable(core, &d.str_or_default("path"), d).await);
@@ -186,6 +204,23 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .read(handler!(auth_read_tune))
             .update(handler!(auth_tune))
             .help("Tune the configuration parameters for an auth path.", "Read and write the 'default-lease-ttl' and 'max-lease-ttl' values of the auth path."),
+        PathDef::new("audit/?")
+            .display(Display::verb("auditing", "list", "enabled-devices"))
+            .read(handler!(audit_list))
+            .help("List the enabled audit devices.", "List the currently enabled audit backends."),
+        PathDef::new("audit/{path:rest}")
+            .display(Display::ids("auditing", ""))
+            .op_display(Op::Update, Display::verb("", "enable", "device"))
+            .op_display(Op::Delete, Display::verb("", "disable", "device"))
+            .fields(&[AUDIT_ENABLE])
+            .update(handler!(audit_enable))
+            .delete(handler!(audit_disable))
+            .help("Enable or disable audit backends.", "Enable a new audit backend or disable an existing backend."),
+        PathDef::new("audit-hash/{path:rest}")
+            .display(Display::verb("auditing", "calculate", "hash"))
+            .fields(&[AUDIT_HASH])
+            .update(handler!(audit_hash))
+            .help("The hash of the given string via the given audit backend", "The hash of the given string via the given audit backend"),
         PathDef::new("mounts/?")
             .display(Display::verb("mounts", "list", "secrets-engines"))
             .read(handler!(mounts_list))

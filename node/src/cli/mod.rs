@@ -2,6 +2,7 @@
 //! follow the `vault` CLI: Go-style flags before positional args, exit 1 for usage errors and
 //! 2 for API errors, `Key  Value` tables or `-format=json`.
 
+mod audit;
 mod auth;
 mod client;
 mod command;
@@ -73,6 +74,7 @@ const COMMANDS: &[Command] = &[
 /// Every row of the command line, one table per module.
 const TABLES: &[&[Command]] = &[
     COMMANDS,
+    audit::COMMANDS,
     auth::COMMANDS,
     generic::COMMANDS,
     kv::COMMANDS,

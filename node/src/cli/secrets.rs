@@ -225,7 +225,7 @@ const MOUNT: &[Field] = &[
 const LIST_FLAGS: &[FlagSpec] = &[flag("detailed", FlagKind::Bool)];
 
 fn list(Ctx { p, ui, client }: Ctx) -> Outcome {
-    let mounts = list_mounts(&client).or_api("Error listing secrets engines")?;
+    let mounts = list_table(&client, "sys/mounts").or_api("Error listing secrets engines")?;
     match ui.format.as_str() {
         "table" if p.bool("detailed").unwrap_or(false) => ui.out(&detailed_table(&mounts)),
         "table" => ui.out(&simple_table(&mounts)),
@@ -237,15 +237,16 @@ fn list(Ctx { p, ui, client }: Ctx) -> Outcome {
     Ok(0)
 }
 
-/// `Sys().ListMounts()`: the mounts, sorted by path.
-fn list_mounts(client: &Client) -> Result<BTreeMap<String, Value>, String> {
-    let resp = client.raw(Method::GET, "sys/mounts", None).map_err(|e| e.to_string())?;
+/// `Sys().ListMounts()` and `ListAudit()`: a table's entries (`sys/mounts`, `sys/audit`), by path.
+pub(super) fn list_table(client: &Client, table: &str) -> Result<BTreeMap<String, Value>, String> {
+    let resp = client.raw(Method::GET, table, None).map_err(|e| e.to_string())?;
     let secret = super::secret::parse_secret(&resp.body)?;
     let data: Map<String, Value> = secret.and_then(|s| s.data).ok_or("data from server response is empty")?;
     Ok(data.into_iter().filter(|(_, v)| v.is_object()).collect())
 }
 
-fn text(m: &Value, k: &str) -> String {
+/// A string field of an entry, empty when absent.
+pub(super) fn text(m: &Value, k: &str) -> String {
     m.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
