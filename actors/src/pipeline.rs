@@ -64,12 +64,12 @@ impl Core {
             Ok(token) => token,
             Err(e) => {
                 // A refused request is audited with its error, as Vault's core does.
-                self.audit.log_request(&audit.input(&req, None, Some(&e)))?;
+                self.audit.log_request(&audit.input(&req, None, Some(&e))).await?;
                 return Err(e);
             }
         };
         // 5. Audit the request: with a device enabled, one that no device recorded has no effect.
-        if let Err(e) = self.audit.log_request(&audit.input(&req, None, None)) {
+        if let Err(e) = self.audit.log_request(&audit.input(&req, None, None)).await {
             if let Some(entry) = &token {
                 self.finish_last_use(entry).await;
             }
@@ -84,7 +84,7 @@ impl Core {
             Ok(resp) => (resp.as_ref(), None),
             Err(e) => (None, Some(e)),
         };
-        self.audit.log_response(&audit.input(&req, resp, err))?;
+        self.audit.log_response(&audit.input(&req, resp, err)).await?;
         result
     }
 

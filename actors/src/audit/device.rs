@@ -1,33 +1,25 @@
-//! One enabled audit device: where its lines go (a file, stdout, nowhere), how it renders
-//! entries (`log_raw`, `hmac_accessor`, `elide_list_responses`, `prefix`) and its salt.
+//! One enabled audit device: its sink behind a writer thread (a file, stdout, a socket, or
+//! nowhere), how it renders entries (`log_raw`, `hmac_accessor`, `elide_list_responses`,
+//! `prefix`), its deadline per entry (`write_timeout`, 2s as Vault's socket device) and its salt.
 
 use super::entry::{request_entry, response_entry, Hashing, LogInput};
+use super::sinks::{open, FileSink, SocketSink, SocketType, Stdout};
 use super::table::AuditEntry;
+use super::writer::{Sink, Writer};
 use crate::barrier::hmac_hex;
 use crate::logical::decode::parse_bool;
 use crate::logical::go::go_quote;
 use crate::CoreError;
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::sync::Mutex;
+use std::time::Duration;
 use zeroize::Zeroizing;
 
-/// Where a device writes.
-enum Sink {
-    /// Appends to a file, opened again if a write fails (the file was rotated or removed).
-    File {
-        path: String,
-        mode: u32,
-        file: Mutex<Option<File>>,
-    },
-    Stdout,
-    Discard,
-}
+/// Entries a device may hold before it refuses more (each waits at most the deadline).
+const QUEUE: usize = 4096;
 
 pub struct Device {
     pub path: String,
-    sink: Sink,
+    /// `None`: `file_path=discard`.
+    writer: Option<Writer>,
     salt: Zeroizing<Vec<u8>>,
     log_raw: bool,
     hmac_accessor: bool,
@@ -49,46 +41,79 @@ fn flag(entry: &AuditEntry, name: &str, default: bool) -> Result<bool, CoreError
     }
 }
 
-impl Device {
-    /// Builds the device an entry describes, with Vault's checks and texts; a file must open
-    /// for appending now, so a bad path fails the enable rather than every later request.
-    pub fn new(entry: &AuditEntry, salt: Zeroizing<Vec<u8>>) -> Result<Device, CoreError> {
-        if entry.kind != "file" {
-            return Err(CoreError::invalid(format!("unknown backend type: {}", go_quote(&entry.kind))));
+/// `write_timeout`: a Go duration, with milliseconds kept.
+fn deadline(entry: &AuditEntry) -> Result<Duration, CoreError> {
+    let Some(raw) = entry.options.get("write_timeout") else {
+        return Ok(Duration::from_secs(2));
+    };
+    let parsed = match raw.strip_suffix("ms") {
+        Some(ms) => ms.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| raw.clone()),
+        None => crate::duration::parse_duration(raw).map(Duration::from_secs).map_err(|e| e.to_string()),
+    };
+    match parsed {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err(CoreError::invalid(format!("time: invalid duration {}", go_quote(raw)))),
+    }
+}
+
+/// The sink an entry describes, with Vault's checks and texts; `None` discards. A file must
+/// open for appending now, so a bad path fails the enable rather than every later request.
+fn sink(entry: &AuditEntry) -> Result<Option<Box<dyn Sink>>, CoreError> {
+    let opt = |k: &str| entry.options.get(k);
+    match entry.kind.as_str() {
+        "file" => {
+            let path =
+                opt("file_path").or_else(|| opt("path")).ok_or_else(|| CoreError::invalid("file_path is required"))?;
+            let mode = match opt("mode") {
+                None => 0o600,
+                Some(m) => u32::from_str_radix(m, 8).map_err(|_| {
+                    CoreError::invalid(format!("strconv.ParseUint: parsing {}: invalid syntax", go_quote(m)))
+                })?,
+            };
+            Ok(match path.to_ascii_lowercase().as_str() {
+                "stdout" => Some(Box::new(Stdout)),
+                "discard" => None,
+                _ => {
+                    let file = open(path, mode).map_err(|e| {
+                        let why = e.to_string();
+                        let why = why.split(" (os error").next().unwrap_or_default().to_lowercase();
+                        CoreError::invalid(format!(
+                            "sanity check failed; unable to open {} for writing: open {path}: {why}",
+                            go_quote(path)
+                        ))
+                    })?;
+                    Some(Box::new(FileSink::new(path.clone(), mode, flag(entry, "fsync", false)?, file)))
+                }
+            })
         }
-        let path = entry
-            .options
-            .get("file_path")
-            .or_else(|| entry.options.get("path"))
-            .ok_or_else(|| CoreError::invalid("file_path is required"))?;
+        "socket" => {
+            let address = opt("address").ok_or_else(|| CoreError::invalid("address is required"))?;
+            let kind = match opt("socket_type").map_or("tcp", String::as_str) {
+                "tcp" => SocketType::Tcp,
+                "udp" => SocketType::Udp,
+                "unix" => SocketType::Unix,
+                other => return Err(CoreError::invalid(format!("unknown socket type {}", go_quote(other)))),
+            };
+            Ok(Some(Box::new(SocketSink::new(address.clone(), kind, deadline(entry)?))))
+        }
+        other => Err(CoreError::invalid(format!("unknown backend type: {}", go_quote(other)))),
+    }
+}
+
+impl Device {
+    pub fn new(entry: &AuditEntry, salt: Zeroizing<Vec<u8>>) -> Result<Device, CoreError> {
         let format = entry.options.get("format").map_or("json", String::as_str);
         if format != "json" {
             return Err(CoreError::invalid(format!("unknown format type {}", go_quote(format))));
         }
-        let mode = match entry.options.get("mode") {
-            None => 0o600,
-            Some(m) => u32::from_str_radix(m, 8).map_err(|_| {
-                CoreError::invalid(format!("strconv.ParseUint: parsing {}: invalid syntax", go_quote(m)))
-            })?,
-        };
-        let sink = match path.to_ascii_lowercase().as_str() {
-            "stdout" => Sink::Stdout,
-            "discard" => Sink::Discard,
-            _ => {
-                let file = open(path, mode).map_err(|e| {
-                    let why = e.to_string();
-                    let why = why.split(" (os error").next().unwrap_or_default().to_lowercase();
-                    CoreError::invalid(format!(
-                        "sanity check failed; unable to open {} for writing: open {path}: {why}",
-                        go_quote(path)
-                    ))
-                })?;
-                Sink::File { path: path.clone(), mode, file: Mutex::new(Some(file)) }
-            }
+        let deadline = deadline(entry)?;
+        let writer = match sink(entry)? {
+            Some(sink) => Some(Writer::start(&entry.path, sink, deadline, QUEUE).map_err(CoreError::internal)?),
+            None => None,
         };
         Ok(Device {
             path: entry.path.clone(),
-            sink,
+            writer,
             salt,
             log_raw: flag(entry, "log_raw", false)?,
             hmac_accessor: flag(entry, "hmac_accessor", true)?,
@@ -102,10 +127,15 @@ impl Device {
         Ok(format!("hmac-sha256:{}", hmac_hex(&self.salt, input)?))
     }
 
-    fn log(&self, input: &LogInput, response: bool) -> Result<(), CoreError> {
-        if matches!(self.sink, Sink::Discard) {
+    /// Whether the device's last entry was not recorded in time (shown by `sys/audit`).
+    pub fn degraded(&self) -> bool {
+        self.writer.as_ref().is_some_and(Writer::degraded)
+    }
+
+    async fn log(&self, input: &LogInput<'_>, response: bool) -> Result<(), CoreError> {
+        let Some(writer) = &self.writer else {
             return Ok(());
-        }
+        };
         let hash = |s: &str| self.hash(s).unwrap_or_else(|_| "hmac-sha256:".to_string());
         let hashing = Hashing {
             hash: if self.log_raw { None } else { Some(&hash) },
@@ -116,46 +146,23 @@ impl Device {
         let mut line = self.prefix.clone().into_bytes();
         serde_json::to_writer(&mut line, &entry)?;
         line.push(b'\n');
-        self.write(&line)
-    }
-
-    pub fn log_request(&self, input: &LogInput) -> Result<(), CoreError> {
-        self.log(input, false)
-    }
-
-    pub fn log_response(&self, input: &LogInput) -> Result<(), CoreError> {
-        self.log(input, true)
-    }
-
-    fn write(&self, line: &[u8]) -> Result<(), CoreError> {
-        match &self.sink {
-            Sink::Discard => Ok(()),
-            Sink::Stdout => std::io::stdout().lock().write_all(line).map_err(io_error),
-            Sink::File { path, mode, file } => {
-                let mut guard = file.lock().map_err(|_| CoreError::internal("audit file lock poisoned"))?;
-                if let Some(f) = guard.as_mut() {
-                    if f.write_all(line).is_ok() {
-                        return Ok(());
-                    }
-                }
-                // Opened again once per entry: the file may have been rotated or removed.
-                let mut f = open(path, *mode).map_err(io_error)?;
-                let written = f.write_all(line).map_err(io_error);
-                *guard = Some(f);
-                written
-            }
+        let was_degraded = writer.degraded();
+        let written = writer.write(line).await;
+        if written.is_err() {
+            metrics::counter!("strongbox_audit_entries_not_recorded_total", "device" => self.path.clone()).increment(1);
         }
+        if written.is_err() != was_degraded {
+            let degraded = if written.is_err() { 1.0 } else { 0.0 };
+            metrics::gauge!("strongbox_audit_device_degraded", "device" => self.path.clone()).set(degraded);
+        }
+        written.map_err(CoreError::internal)
     }
-}
 
-fn io_error(e: std::io::Error) -> CoreError {
-    CoreError::internal(format!("audit device write failed: {}", e.kind()))
-}
-
-fn open(path: &str, mode: u32) -> std::io::Result<File> {
-    let file = OpenOptions::new().append(true).create(true).mode(mode).open(path)?;
-    if mode != 0 && path != "/dev/null" {
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    pub async fn log_request(&self, input: &LogInput<'_>) -> Result<(), CoreError> {
+        self.log(input, false).await
     }
-    Ok(file)
+
+    pub async fn log_response(&self, input: &LogInput<'_>) -> Result<(), CoreError> {
+        self.log(input, true).await
+    }
 }

@@ -2,11 +2,15 @@
 //! written to every enabled device before it is routed, and every response before the client
 //! sees it. It fails closed as Vault does: with a device enabled, an entry that no device
 //! recorded makes the request fail with 500 "internal error" (before routing, the request has
-//! no effect). The [`table::AuditTable`] actor owns the stored table and publishes devices.
+//! no effect). Unlike Vault, a sick device never stalls requests: each writes from its own
+//! thread and an entry it does not record within its deadline counts as not recorded by it
+//! (`writer.rs`). The [`table::AuditTable`] actor owns the stored table and publishes devices.
 
 mod device;
 mod entry;
+mod sinks;
 mod table;
+mod writer;
 
 pub use entry::LogInput;
 pub use table::{AuditEntry, AuditTable, ClearAudit, DisableAudit, EnableAudit, LoadAudit, AUDIT_TABLE_PATH};
@@ -38,9 +42,11 @@ impl AuditBroker {
         (s.entries.clone(), s.devices.clone())
     }
 
-    /// The enabled devices' entries, for `sys/audit`.
-    pub fn entries(&self) -> Vec<AuditEntry> {
-        self.state.load().entries.clone()
+    /// The enabled devices' entries with whether each is degraded, for `sys/audit`.
+    pub fn entries(&self) -> Vec<(AuditEntry, bool)> {
+        let state = self.state.load();
+        let degraded = |path: &str| state.devices.iter().any(|d| d.path == path && d.degraded());
+        state.entries.iter().map(|e| (e.clone(), degraded(&e.path))).collect()
     }
 
     /// Whether any device is enabled: without one, nothing is built or written.
@@ -60,34 +66,32 @@ impl AuditBroker {
         device.hash(input)
     }
 
-    pub fn log_request(&self, input: &LogInput) -> Result<(), CoreError> {
-        self.log(input, "request", |d, i| d.log_request(i))
+    pub async fn log_request(&self, input: &LogInput<'_>) -> Result<(), CoreError> {
+        self.log(input, "request").await
     }
 
-    pub fn log_response(&self, input: &LogInput) -> Result<(), CoreError> {
-        self.log(input, "response", |d, i| d.log_response(i))
+    pub async fn log_response(&self, input: &LogInput<'_>) -> Result<(), CoreError> {
+        self.log(input, "response").await
     }
 
-    /// Writes to every device; succeeds when at least one recorded the entry.
-    fn log(
-        &self,
-        input: &LogInput,
-        what: &str,
-        write: fn(&Device, &LogInput) -> Result<(), CoreError>,
-    ) -> Result<(), CoreError> {
-        let state = self.state.load();
+    /// Writes to every device at once; succeeds when at least one recorded the entry in time.
+    async fn log(&self, input: &LogInput<'_>, what: &str) -> Result<(), CoreError> {
+        let state = self.state.load_full();
         if state.entries.is_empty() {
             return Ok(());
         }
-        let mut recorded = 0;
-        for device in &state.devices {
-            match write(device, input) {
-                Ok(()) => recorded += 1,
-                Err(e) => tracing::error!(device = %device.path, error = %e, "audit device failed to log the {what}"),
+        let writes = state.devices.iter().map(|d| async move {
+            let written = if what == "request" { d.log_request(input).await } else { d.log_response(input).await };
+            if let Err(e) = &written {
+                tracing::error!(device = %d.path, error = %e, "audit device did not record the {what}");
             }
-        }
+            written.is_ok()
+        });
+        let recorded = futures::future::join_all(writes).await.into_iter().filter(|ok| *ok).count();
         if recorded == 0 {
             tracing::error!(path = %input.request.path, "no audit device recorded the {what}; refused");
+            // Vault's `vault.audit.log_request_failure` / `log_response_failure`.
+            metrics::counter!(format!("vault_audit_log_{what}_failure")).increment(1);
             return Err(CoreError::Internal("internal error".into()));
         }
         Ok(())

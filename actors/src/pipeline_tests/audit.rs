@@ -100,3 +100,56 @@ async fn bad_device_options_get_vaults_texts() {
     .await;
     assert_eq!((status, msg.as_str()), (400, "path already in use"));
 }
+
+#[actix_rt::test]
+async fn a_sick_device_is_degraded_and_the_healthy_one_keeps_requests_going() {
+    let core = must_unsealed_core().await;
+    must(&core, Operation::Update, "sys/mounts/secret", json!({"type": "kv", "options": {"version": "2"}})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    must(
+        &core,
+        Operation::Update,
+        "sys/audit/file",
+        json!({"type": "file", "options": {"file_path": log.to_str().unwrap()}}),
+    )
+    .await;
+    // Nothing listens there: every entry fails, and the device says so.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let socket = json!({"type": "socket", "options": {"address": address, "write_timeout": "200ms"}});
+    must(&core, Operation::Update, "sys/audit/sock", socket).await;
+    must(&core, Operation::Update, "secret/data/app", json!({"data": {"a": "b"}})).await;
+    let listed = must(&core, Operation::Read, "sys/audit", json!({})).await;
+    assert_eq!((listed["sock/"]["degraded"].clone(), listed["file/"]["degraded"].clone()), (json!(true), json!(false)));
+    assert!(std::fs::read_to_string(&log).unwrap().contains("secret/data/app"));
+    // Alone, the sick device cannot record anything: refused, within its deadline. (The
+    // disable itself takes effect; its response, with only the sick device left, is withheld.)
+    let disabled = call(&core, Some(ROOT), Operation::Delete, "sys/audit/file", json!({})).await;
+    assert_eq!(disabled.unwrap_err().status(), 500);
+    let started = std::time::Instant::now();
+    let (status, _) = must_fail(&core, Some(ROOT), Operation::Read, "secret/data/app", json!({})).await;
+    assert_eq!(status, 500);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[actix_rt::test]
+async fn socket_options_get_vaults_texts() {
+    let core = must_unsealed_core().await;
+    let cases = [
+        (json!({"type": "socket"}), "address is required"),
+        (
+            json!({"type": "socket", "options": {"address": "127.0.0.1:1", "socket_type": "sctp"}}),
+            "unknown socket type \"sctp\"",
+        ),
+        (
+            json!({"type": "socket", "options": {"address": "127.0.0.1:1", "write_timeout": "soon"}}),
+            "time: invalid duration \"soon\"",
+        ),
+    ];
+    for (body, want) in cases {
+        let (status, msg) = must_fail(&core, Some(ROOT), Operation::Update, "sys/audit/s", body).await;
+        assert_eq!((status, msg.as_str()), (400, want));
+    }
+}

@@ -12,10 +12,11 @@ pub async fn list(core: &Core) -> Result<Option<Response>, CoreError> {
         .audit
         .entries()
         .into_iter()
-        .map(|e| {
+        .map(|(e, degraded)| {
+            // `degraded` is ours: the device's last entry was not recorded within its deadline.
             let info = json!({
                 "type": e.kind, "description": e.description, "options": e.options,
-                "local": e.local, "path": e.path,
+                "local": e.local, "path": e.path, "degraded": degraded,
             });
             (e.path, info)
         })

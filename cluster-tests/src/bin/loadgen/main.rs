@@ -95,6 +95,9 @@ pub struct Args {
     /// --addr
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// kvv2_read_audit / kvv2_write_audit: the file the audit device writes
+    #[arg(long)]
+    audit_file: Option<PathBuf>,
     /// startup_leases: the storage backend (rocksdb, file or raft)
     #[arg(long, default_value = "rocksdb")]
     storage: String,

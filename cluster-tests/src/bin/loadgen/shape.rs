@@ -16,6 +16,11 @@ pub enum Test {
     Kvv2Read,
     #[value(name = "kvv2_write")]
     Kvv2Write,
+    /// kvv2_read with one file audit device enabled (`--audit-file`).
+    #[value(name = "kvv2_read_audit")]
+    Kvv2ReadAudit,
+    #[value(name = "kvv2_write_audit")]
+    Kvv2WriteAudit,
     #[value(name = "token_create_service")]
     TokenCreateService,
     #[value(name = "token_create_batch")]
@@ -36,6 +41,8 @@ impl Test {
         match self {
             Test::Kvv2Read => "kvv2_read",
             Test::Kvv2Write => "kvv2_write",
+            Test::Kvv2ReadAudit => "kvv2_read_audit",
+            Test::Kvv2WriteAudit => "kvv2_write_audit",
             Test::TokenCreateService => "token_create_service",
             Test::TokenCreateBatch => "token_create_batch",
             Test::TokenLookupSelf => "token_lookup_self",
@@ -74,12 +81,15 @@ impl Shape {
             |method, urls, body, token: &str| Shape { test: args.test, method, urls, body, token: token.to_string() };
         let token_url = |endpoint: &str| vec![format!("{}/v1/auth/token/{endpoint}", base(args))];
         Ok(match args.test {
-            Test::Kvv2Read | Test::Kvv2Write => {
+            test @ (Test::Kvv2Read | Test::Kvv2Write | Test::Kvv2ReadAudit | Test::Kvv2WriteAudit) => {
                 if !args.no_seed {
+                    if matches!(test, Test::Kvv2ReadAudit | Test::Kvv2WriteAudit) {
+                        setup_audit(args).await?;
+                    }
                     seed_secrets(args).await?;
                 }
                 let urls = (1..=args.numkvs).map(|n| secret_url(args, n)).collect();
-                if args.test == Test::Kvv2Read {
+                if matches!(test, Test::Kvv2Read | Test::Kvv2ReadAudit) {
                     shape(Method::GET, urls, None, &args.token)
                 } else {
                     // vault-benchmark's write body: {"data": {"foo": "<kvsize a's>"}}.
@@ -113,8 +123,13 @@ impl Shape {
     /// 200 with the expected body for the token shapes.
     pub fn check(&self, status: u16, body: &[u8]) -> Result<(), String> {
         match self.test {
-            Test::Kvv2Read | Test::Kvv2Write if (200..300).contains(&status) => Ok(()),
-            Test::Kvv2Read | Test::Kvv2Write => Err(http_error(status, body)),
+            Test::Kvv2Read | Test::Kvv2Write | Test::Kvv2ReadAudit | Test::Kvv2WriteAudit => {
+                if (200..300).contains(&status) {
+                    Ok(())
+                } else {
+                    Err(http_error(status, body))
+                }
+            }
             Test::TokenCreateService => created_token(&json_200(status, body)?, "service").map(drop),
             Test::TokenCreateBatch => created_token(&json_200(status, body)?, "batch").map(drop),
             Test::TokenLookupSelf => {
@@ -197,6 +212,28 @@ pub async fn setup_call(
         return Ok(Value::Null);
     }
     serde_json::from_slice(resp).map_err(|e| format!("{method} {path}: the body is not JSON: {e}"))
+}
+
+/// The audit shapes' device: a file device at `bench/` writing to `--audit-file`. OpenBao
+/// refuses API-created devices; there the bench script declares the same device in the
+/// server's configuration, and this checks that one is enabled.
+async fn setup_audit(args: &Args) -> Result<(), String> {
+    let path = args.audit_file.as_ref().ok_or("the audit shapes need --audit-file")?;
+    let client = new_client().map_err(|e| e.to_string())?;
+    let body = serde_json::json!({"type": "file", "options": {"file_path": path}}).to_string();
+    let body: &'static str = Box::leak(body.into_boxed_str());
+    match setup_call(&client, args, Method::POST, "sys/audit/bench", Some(body)).await {
+        Ok(_) => eprintln!("loadgen: enabled the file audit device bench/ ({})", path.display()),
+        Err(e) if e.contains("via API") => {
+            let listed = setup_call(&client, args, Method::GET, "sys/audit", None).await?;
+            if listed["data"].as_object().is_none_or(|d| d.is_empty()) {
+                return Err(format!("{e}; and no audit device is configured"));
+            }
+            eprintln!("loadgen: the server's configured audit device is enabled");
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// vault-benchmark's approle_auth setup: AppRole at `approle/`, the role `benchmark-role` with
