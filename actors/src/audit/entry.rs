@@ -93,15 +93,29 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
+/// The calling token and its accessor as an entry shows them, hashed once for both blocks.
+struct Caller {
+    token: Option<String>,
+    accessor: Option<String>,
+}
+
+impl Caller {
+    fn of(input: &LogInput, h: &Hashing) -> Caller {
+        Caller {
+            token: input.request.client_token.as_ref().map(|s| h.secret(s.as_str())),
+            accessor: input.token.map(|t| h.accessor(&t.accessor)),
+        }
+    }
+}
+
 /// The calling token as the `auth` block of both entries.
-fn caller(input: &LogInput, h: &Hashing) -> Value {
+fn caller(input: &LogInput, c: &Caller) -> Value {
     let Some(t) = input.token else {
         return json!({});
     };
-    let client_token = input.request.client_token.as_ref().map(|s| h.secret(s.as_str()));
     compact(object(json!({
-        "client_token": client_token,
-        "accessor": h.accessor(&t.accessor),
+        "client_token": c.token,
+        "accessor": c.accessor,
         "display_name": t.display_name,
         "policies": t.policies,
         "token_policies": t.policies,
@@ -114,7 +128,7 @@ fn caller(input: &LogInput, h: &Hashing) -> Value {
     })))
 }
 
-fn request(input: &LogInput, h: &Hashing) -> Value {
+fn request(input: &LogInput, h: &Hashing, c: &Caller) -> Value {
     let req = input.request;
     let remote = req.remote_addr.map(|a| a.to_string());
     compact(object(json!({
@@ -124,8 +138,8 @@ fn request(input: &LogInput, h: &Hashing) -> Value {
         "mount_type": input.mount_type,
         "mount_accessor": input.mount_accessor,
         "mount_class": if input.mount_type.is_empty() { "" } else if req.mount_point.starts_with("auth/") { "auth" } else { "secret" },
-        "client_token": req.client_token.as_ref().map(|s| h.secret(s.as_str())),
-        "client_token_accessor": input.token.map(|t| h.accessor(&t.accessor)),
+        "client_token": c.token,
+        "client_token_accessor": c.accessor,
         "namespace": {"id": "root"},
         "path": req.path,
         "data": h.data(&req.data, input.non_hmac_request_keys),
@@ -185,22 +199,24 @@ fn response(input: &LogInput, h: &Hashing) -> Value {
 
 /// The request entry.
 pub fn request_entry(input: &LogInput, h: &Hashing) -> Value {
+    let c = Caller::of(input, h);
     compact(object(json!({
         "time": now(),
         "type": "request",
-        "auth": caller(input, h),
-        "request": request(input, h),
+        "auth": caller(input, &c),
+        "request": request(input, h, &c),
         "error": input.error,
     })))
 }
 
 /// The response entry.
 pub fn response_entry(input: &LogInput, h: &Hashing) -> Value {
+    let c = Caller::of(input, h);
     compact(object(json!({
         "time": now(),
         "type": "response",
-        "auth": caller(input, h),
-        "request": request(input, h),
+        "auth": caller(input, &c),
+        "request": request(input, h, &c),
         "response": response(input, h),
         "error": input.error,
     })))
