@@ -226,6 +226,12 @@ impl Core {
         }))
     }
 
+    /// The request headers audit devices log, while any device is enabled: the HTTP layer
+    /// copies only these into the request.
+    pub fn audited_headers(&self) -> Option<Arc<crate::audit::HeaderConfig>> {
+        self.audit.wanted_headers()
+    }
+
     /// Active or standby (a node without integrated storage is always active).
     pub fn ha_mode(&self) -> HaMode {
         self.ha.as_ref().map_or(HaMode::Active, |ha| ha.mode())

@@ -3,6 +3,7 @@
 use crate::token_store::TokenEntry;
 use crate::SecretString;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -54,6 +55,8 @@ pub struct Request {
     pub wrap_ttl: Option<u64>,
     /// The client's address, for CIDR-bound tokens and secret IDs.
     pub remote_addr: Option<IpAddr>,
+    /// HTTP headers by lower-case name: only those audit devices are configured to log.
+    pub headers: BTreeMap<String, Vec<String>>,
 }
 
 impl Request {
@@ -70,6 +73,7 @@ impl Request {
             token_entry: None,
             wrap_ttl: None,
             remote_addr: None,
+            headers: BTreeMap::new(),
         }
     }
 

@@ -5,20 +5,29 @@ use serde_json::{json, Map, Value};
 use strongbox_actors::{Auth, Response, WrapInfo};
 
 /// Paths whose `data` Vault also copies to the top level (`injectDataIntoTopRoutes`).
-const LEGACY_EXACT: [&str; 11] = [
+const LEGACY_EXACT: [&str; 12] = [
     "sys/audit",
     "sys/audit-hash",
     "sys/auth",
     "sys/capabilities",
     "sys/capabilities-accessor",
     "sys/capabilities-self",
+    "sys/config/auditing/request-headers",
     "sys/ha-status",
     "sys/key-status",
     "sys/mounts",
     "sys/remount",
     "sys/rotate",
 ];
-const LEGACY_PREFIXES: [&str; 5] = ["sys/audit/", "sys/auth/", "sys/mounts/", "sys/policy", "sys/wrapping/wrap"];
+const LEGACY_PREFIXES: [&str; 7] = [
+    "sys/audit/",
+    "sys/audit-hash/",
+    "sys/auth/",
+    "sys/config/auditing/request-headers/",
+    "sys/mounts/",
+    "sys/policy",
+    "sys/wrapping/wrap",
+];
 
 fn copies_data_to_top(path: &str) -> bool {
     LEGACY_EXACT.contains(&path) || LEGACY_PREFIXES.iter().any(|p| path.starts_with(p)) || path == "sys/config/cors"

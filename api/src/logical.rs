@@ -119,6 +119,15 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
     let mut lreq = Request::new(op, &logical_path).with_data(data);
     lreq.client_token = client_token(req);
     lreq.remote_addr = req.peer_addr().map(|a| a.ip());
+    if let Some(wanted) = state.core.audited_headers() {
+        for name in wanted.keys() {
+            let values: Vec<String> =
+                req.headers().get_all(name.as_str()).filter_map(|v| v.to_str().ok().map(String::from)).collect();
+            if !values.is_empty() {
+                lreq.headers.insert(name.clone(), values);
+            }
+        }
+    }
     lreq.wrap_ttl = match wrap_ttl(req) {
         Ok(ttl) => ttl,
         Err(e) => return core_error(&e),

@@ -80,3 +80,45 @@ fn the_cli_enables_lists_and_disables_devices() {
     assert_eq!(out.stdout.trim(), "Success! Disabled audit device (if it was enabled) at: team/", "{out:?}");
     assert!(entries(&log).iter().any(|e| e["request"]["path"] == json!("sys/audit/team")), "the disable is recorded");
 }
+
+#[test]
+fn configured_request_headers_are_logged_and_hmacd_as_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("headers.log");
+    let node = Node::must_start_dev("headers-root");
+    let c = node.client().with_token("headers-root");
+    c.must_ok("PUT", "sys/audit/file", Some(&json!({"type": "file", "options": {"file_path": log.to_str().unwrap()}})));
+    c.must_ok("PUT", "sys/config/auditing/request-headers/X-Request-Tag", Some(&json!({"hmac": false})));
+    c.must_ok("PUT", "sys/config/auditing/request-headers/X-Api-Key", Some(&json!({"hmac": true})));
+    let listed = c.must_get("sys/config/auditing/request-headers").json;
+    assert_eq!(
+        listed["data"]["headers"],
+        json!({"x-api-key": {"hmac": true}, "x-request-tag": {"hmac": false}}),
+        "{listed}"
+    );
+    assert_eq!(
+        c.must_get("sys/config/auditing/request-headers/x-request-tag").json["data"],
+        json!({"x-request-tag": {"hmac": false}})
+    );
+    let missing = c.must_status(400, "GET", "sys/config/auditing/request-headers/x-nope", None);
+    assert_eq!(missing.errors(), ["Could not find header in config"]);
+
+    let headers = [("X-Request-Tag", "deploy-42"), ("X-Api-Key", "k3y-in-clear"), ("X-Other", "unlisted")];
+    let resp = c.must_raw("GET", "sys/mounts", &headers, Vec::new());
+    assert_eq!(resp.status, 200);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("k3y-in-clear") && !text.contains("unlisted"), "{text}");
+    let hash = c.must_status(200, "POST", "sys/audit-hash/file", Some(&json!({"input": "k3y-in-clear"}))).json;
+    let logged = entries(&log)
+        .into_iter()
+        .find(|e| e["request"]["path"] == json!("sys/mounts") && e["type"] == json!("request"))
+        .expect("the request entry");
+    assert_eq!(
+        logged["request"]["headers"],
+        json!({"x-api-key": [hash["data"]["hash"]], "x-request-tag": ["deploy-42"]})
+    );
+
+    c.must_ok("DELETE", "sys/config/auditing/request-headers/x-api-key", None);
+    let listed = c.must_get("sys/config/auditing/request-headers").json;
+    assert_eq!(listed["data"]["headers"], json!({"x-request-tag": {"hmac": false}}));
+}

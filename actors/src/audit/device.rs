@@ -3,6 +3,7 @@
 //! `prefix`), its deadline per entry (`write_timeout`, 2s as Vault's socket device) and its salt.
 
 use super::entry::{request_entry, response_entry, Hashing, LogInput};
+use super::headers::HeaderConfig;
 use super::sinks::{open, FileSink, SocketSink, SocketType, Stdout};
 use super::table::AuditEntry;
 use super::writer::{Sink, Writer};
@@ -132,7 +133,8 @@ impl Device {
         self.writer.as_ref().is_some_and(Writer::degraded)
     }
 
-    async fn log(&self, input: &LogInput<'_>, response: bool) -> Result<(), CoreError> {
+    /// Writes the request or response entry of `input`, with the configured `headers`.
+    pub async fn log(&self, input: &LogInput<'_>, headers: &HeaderConfig, response: bool) -> Result<(), CoreError> {
         let Some(writer) = &self.writer else {
             return Ok(());
         };
@@ -141,6 +143,7 @@ impl Device {
             hash: if self.log_raw { None } else { Some(&hash) },
             accessors: self.hmac_accessor,
             elide_lists: self.elide_lists,
+            headers,
         };
         let entry = if response { response_entry(input, &hashing) } else { request_entry(input, &hashing) };
         let mut line = self.prefix.clone().into_bytes();
@@ -156,13 +159,5 @@ impl Device {
             metrics::gauge!("strongbox_audit_device_degraded", "device" => self.path.clone()).set(degraded);
         }
         written.map_err(CoreError::internal)
-    }
-
-    pub async fn log_request(&self, input: &LogInput<'_>) -> Result<(), CoreError> {
-        self.log(input, false).await
-    }
-
-    pub async fn log_response(&self, input: &LogInput<'_>) -> Result<(), CoreError> {
-        self.log(input, true).await
     }
 }

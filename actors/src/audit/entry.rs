@@ -3,6 +3,7 @@
 //! data and response data replaced by `hmac-sha256:<hex>` under the device's salt unless the
 //! device logs raw.
 
+use super::headers::HeaderConfig;
 use crate::response::{Auth, WrapInfo};
 use crate::token_store::TokenEntry;
 use crate::{Request, Response};
@@ -31,6 +32,8 @@ pub struct Hashing<'a> {
     pub accessors: bool,
     /// `elide_list_responses`: a list response's `keys` become their count.
     pub elide_lists: bool,
+    /// The request headers to log, and which to HMAC.
+    pub headers: &'a HeaderConfig,
 }
 
 impl Hashing<'_> {
@@ -145,7 +148,20 @@ fn request(input: &LogInput, h: &Hashing, c: &Caller) -> Value {
         "data": h.data(&req.data, input.non_hmac_request_keys),
         "remote_address": remote,
         "wrap_ttl": req.wrap_ttl,
+        "headers": headers(input, h),
     })))
+}
+
+/// The configured request headers the request carried, HMAC'd where configured.
+fn headers(input: &LogInput, h: &Hashing) -> Map<String, Value> {
+    h.headers
+        .iter()
+        .filter_map(|(name, settings)| {
+            let values = input.request.headers.get(name)?;
+            let shown = values.iter().map(|v| if settings.hmac { h.secret(v) } else { v.clone() });
+            Some((name.clone(), Value::Array(shown.map(Value::String).collect())))
+        })
+        .collect()
 }
 
 fn response_auth(a: &Auth, h: &Hashing) -> Value {
@@ -249,7 +265,7 @@ mod tests {
             error: None,
         };
         let hash = |s: &str| hashed(s);
-        let h = Hashing { hash: Some(&hash), accessors: true, elide_lists: false };
+        let h = Hashing { hash: Some(&hash), accessors: true, elide_lists: false, headers: &HeaderConfig::new() };
         let e = request_entry(&input, &h);
         assert_eq!(e["type"], "request");
         assert_eq!(e["request"]["client_token"], "hmac-sha256:8");
@@ -257,7 +273,7 @@ mod tests {
         assert_eq!(e["request"]["data"]["plain"], "x");
         assert_eq!(e["request"]["mount_class"], "secret");
         assert!(e.get("error").is_none() && e["request"].get("wrap_ttl").is_none());
-        let raw = Hashing { hash: None, accessors: true, elide_lists: false };
+        let raw = Hashing { hash: None, accessors: true, elide_lists: false, headers: &HeaderConfig::new() };
         assert_eq!(request_entry(&input, &raw)["request"]["data"]["data"]["password"], "hunter2");
     }
 
@@ -275,7 +291,7 @@ mod tests {
             response: Some(&resp),
             error: Some("boom".into()),
         };
-        let h = Hashing { hash: None, accessors: true, elide_lists: true };
+        let h = Hashing { hash: None, accessors: true, elide_lists: true, headers: &HeaderConfig::new() };
         let e = response_entry(&input, &h);
         assert_eq!(e["response"]["data"]["keys"], 2);
         assert_eq!(e["error"], "boom");

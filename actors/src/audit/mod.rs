@@ -8,11 +8,13 @@
 
 mod device;
 mod entry;
+mod headers;
 mod sinks;
 mod table;
 mod writer;
 
 pub use entry::LogInput;
+pub use headers::{AuditedHeaders, HeaderConfig, HeaderSettings, AUDITED_HEADERS_PATH};
 pub use table::{AuditEntry, AuditTable, ClearAudit, DisableAudit, EnableAudit, LoadAudit, AUDIT_TABLE_PATH};
 
 use crate::CoreError;
@@ -30,6 +32,8 @@ struct Devices {
 #[derive(Default)]
 pub struct AuditBroker {
     state: ArcSwap<Devices>,
+    /// `sys/config/auditing/request-headers`.
+    pub headers: AuditedHeaders,
 }
 
 impl AuditBroker {
@@ -52,6 +56,13 @@ impl AuditBroker {
     /// Whether any device is enabled: without one, nothing is built or written.
     pub fn is_enabled(&self) -> bool {
         !self.state.load().entries.is_empty()
+    }
+
+    /// The request headers the HTTP layer must hand over: the configured ones, while a device
+    /// is enabled (otherwise none, so requests copy nothing).
+    pub fn wanted_headers(&self) -> Option<Arc<HeaderConfig>> {
+        let config = self.headers.get();
+        (self.is_enabled() && !config.is_empty()).then_some(config)
     }
 
     /// `sys/audit-hash/<path>`: `input` as the device at `path` hashes it.
@@ -80,8 +91,10 @@ impl AuditBroker {
         if state.entries.is_empty() {
             return Ok(());
         }
+        let headers = self.headers.get();
+        let headers = &*headers;
         let writes = state.devices.iter().map(|d| async move {
-            let written = if what == "request" { d.log_request(input).await } else { d.log_response(input).await };
+            let written = d.log(input, headers, what == "response").await;
             if let Err(e) = &written {
                 tracing::error!(device = %d.path, error = %e, "audit device did not record the {what}");
             }

@@ -113,7 +113,7 @@ impl Handler<LoadAudit> for AuditTable {
                     }
                 }
                 broker.publish(entries, devices);
-                Ok(())
+                broker.headers.load(&barrier).await
             }
             .into_actor(self),
         ))
@@ -125,6 +125,7 @@ impl Handler<ClearAudit> for AuditTable {
 
     fn handle(&mut self, _: ClearAudit, _: &mut Context<Self>) {
         self.broker.publish(Vec::new(), Vec::new());
+        self.broker.headers.clear();
     }
 }
 

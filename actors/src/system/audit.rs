@@ -47,3 +47,32 @@ pub async fn hash(core: &Core, path: &str, d: &FieldData) -> Result<Option<Respo
     let hash = core.audit.hash(path, &d.str_or_default("input"))?;
     Ok(Some(Response::from_value(json!({ "hash": hash }))))
 }
+
+/// `sys/config/auditing/request-headers`: every configured header.
+pub async fn headers(core: &Core) -> Result<Option<Response>, CoreError> {
+    let config = core.audit.headers.get();
+    Ok(Some(Response::from_value(json!({ "headers": *config }))))
+}
+
+pub async fn header(core: &Core, name: &str) -> Result<Option<Response>, CoreError> {
+    let config = core.audit.headers.get();
+    let settings =
+        config.get(&name.to_lowercase()).ok_or_else(|| CoreError::invalid("Could not find header in config"))?;
+    Ok(Some(Response::from_value(json!({ name: settings }))))
+}
+
+pub async fn set_header(core: &Core, name: &str, d: &FieldData) -> Result<Option<Response>, CoreError> {
+    if name.is_empty() {
+        return Err(CoreError::invalid("missing header name"));
+    }
+    core.audit.headers.set(&core.barrier, name, d.bool_or_default("hmac")).await?;
+    Ok(None)
+}
+
+pub async fn remove_header(core: &Core, name: &str) -> Result<Option<Response>, CoreError> {
+    if name.is_empty() {
+        return Err(CoreError::invalid("missing header name"));
+    }
+    core.audit.headers.remove(&core.barrier, name).await?;
+    Ok(None)
+}

@@ -74,6 +74,8 @@ const AUDIT_ENABLE: &[Field] = &[
     ),
 ];
 const AUDIT_HASH: &[Field] = &[AUDIT_PATH, Field::new("input", FieldType::String, "")];
+const AUDITED_HEADER: &[Field] =
+    &[Field::new("header", FieldType::String, ""), Field::new("hmac", FieldType::Bool, "")];
 const POLICY_NAME: Field = Field::new("name", FieldType::String, "The name of the policy. Example: \"ops\"");
 const LEGACY_RULES: &[Field] = &[Field::new("rules", FieldType::String, "The rules of the policy.").deprecated()];
 const CAPABILITIES_TOKEN: &[Field] =
@@ -136,6 +138,10 @@ adapt!(audit_list, |core, req, d| audit::list(core).await);
 adapt!(audit_enable, |core, req, d| audit::enable(core, &d.str_or_default("path"), d).await);
 adapt!(audit_disable, |core, req, d| audit::disable(core, &d.str_or_default("path")).await);
 adapt!(audit_hash, |core, req, d| audit::hash(core, &d.str_or_default("path"), d).await);
+adapt!(audited_headers, |core, req, d| audit::headers(core).await);
+adapt!(audited_header, |core, req, d| audit::header(core, &d.str_or_default("header")).await);
+adapt!(audited_header_set, |core, req, d| audit::set_header(core, &d.str_or_default("header"), d).await);
+adapt!(audited_header_remove, |core, req, d| audit::remove_header(core, &d.str_or_default("header")).await);
 adapt!(mounts_list, |core, req, d| mounts::list(core).await);
 adapt!(mount_read, |core, req, d| mounts::read(core, &d.str_or_default("path")).await);
 adapt!(mount_enable, |core, req, d| mounts::enable(core, &d.str_or_default("path"), d).await);
@@ -221,6 +227,20 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .fields(&[AUDIT_HASH])
             .update(handler!(audit_hash))
             .help("The hash of the given string via the given audit backend", "The hash of the given string via the given audit backend"),
+        PathDef::new("config/auditing/request-headers/?")
+            .display(Display::verb("auditing", "list", "request-headers"))
+            .read(handler!(audited_headers))
+            .help("Lists the headers configured to be audited.", "Returns a list of headers that have been configured to be audited."),
+        PathDef::new("config/auditing/request-headers/{header:rest}")
+            .display(Display::ids("auditing", ""))
+            .op_display(Op::Read, Display::verb("", "read", "request-header-information"))
+            .op_display(Op::Update, Display::verb("", "enable", "request-header"))
+            .op_display(Op::Delete, Display::verb("", "disable", "request-header"))
+            .fields(&[AUDITED_HEADER])
+            .read(handler!(audited_header))
+            .update(handler!(audited_header_set))
+            .delete(handler!(audited_header_remove))
+            .help("Configures the headers sent to the audit logs.", "This path responds to the following HTTP methods.\n\n    GET /<name>\n        Returns the setting for the header with the given name.\n\n    POST /<name>\n        Enable auditing of the given header.\n\n    DELETE /<path>\n        Disable auditing of the given header."),
         PathDef::new("mounts/?")
             .display(Display::verb("mounts", "list", "secrets-engines"))
             .read(handler!(mounts_list))
