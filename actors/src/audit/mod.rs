@@ -14,8 +14,8 @@ mod table;
 mod writer;
 
 pub use entry::LogInput;
-pub use headers::{AuditedHeaders, HeaderConfig, HeaderSettings, AUDITED_HEADERS_PATH};
-pub use table::{AuditEntry, AuditTable, ClearAudit, DisableAudit, EnableAudit, LoadAudit, AUDIT_TABLE_PATH};
+pub use headers::{AuditedHeaders, HeaderConfig, HeaderSettings};
+pub use table::{AuditEntry, AuditTable, ClearAudit, DisableAudit, EnableAudit, LoadAudit};
 
 use crate::CoreError;
 use arc_swap::ArcSwap;
@@ -61,8 +61,11 @@ impl AuditBroker {
     /// The request headers the HTTP layer must hand over: the configured ones, while a device
     /// is enabled (otherwise none, so requests copy nothing).
     pub fn wanted_headers(&self) -> Option<Arc<HeaderConfig>> {
+        if !self.is_enabled() {
+            return None;
+        }
         let config = self.headers.get();
-        (self.is_enabled() && !config.is_empty()).then_some(config)
+        (!config.is_empty()).then_some(config)
     }
 
     /// `sys/audit-hash/<path>`: `input` as the device at `path` hashes it.
