@@ -5,9 +5,9 @@
 #
 #   Arguments are pytest paths / node ids relative to the hvac sdist root, e.g.
 #   tests/integration_tests/api/secrets_engines/test_kv_v2.py::TestKvV2::test_patch_0_add_new_key_to_existing_secret
-#   Default: the system_backend init/seal/health/mount/policy/wrapping/auth/audit modules, kv v1/v2,
-#   token and approle auth, v1's integration tests, plus single tests (DEFAULT_NODE_IDS) of
-#   modules that do not pass whole yet.
+#   Default: the system_backend init/seal/health/mount/policy/wrapping/auth/audit/key/leader
+#   modules, kv v1/v2, token and approle auth, v1's integration and system backend tests, plus
+#   single tests (DEFAULT_NODE_IDS) of modules that do not pass whole yet.
 #
 # Environment:
 #   STRONGBOX_BIN        server binary (default <repo>/target/debug/strongbox)
@@ -65,27 +65,13 @@ DEFAULT_MODULES=(
     tests/integration_tests/api/system_backend/test_wrapping.py
     tests/integration_tests/api/system_backend/test_auth.py
     tests/integration_tests/api/system_backend/test_audit.py
+    tests/integration_tests/api/system_backend/test_key.py
+    tests/integration_tests/api/system_backend/test_leader.py
     tests/integration_tests/v1/test_integration.py
+    tests/integration_tests/v1/test_system_backend.py
 )
-# Tests of modules that do not pass whole yet, by pytest node id (v1/test_system_backend.py
-# also needs audit devices, rekey, generate-root, PKI and the github auth method).
-DEFAULT_NODE_IDS=(
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_cubbyhole_auth
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_get_secret_backend_tuning
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_json_policy_manipulation
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_policy_manipulation
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_secret_backend_manipulation
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_tune_auth_backend
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrap_write
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_client_token_cleanup
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_client_token_intercept
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_client_token_revoke
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_client_token_success
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_token_cleanup
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_token_intercept
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_token_revoke
-    tests/integration_tests/v1/test_system_backend.py::TestSystemBackend::test_wrapped_token_success
-)
+# Tests of modules that do not pass whole yet, by pytest node id (none at the moment).
+DEFAULT_NODE_IDS=()
 if [ "$#" -gt 0 ]; then
     MODULES=("$@")
 else

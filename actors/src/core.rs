@@ -9,7 +9,9 @@ use crate::ha::{Ha, HaMode, PendingJoin, LEADER_PREFIX};
 use crate::mount_table::{ClearMounts, LoadMounts, MountTable, Router};
 use crate::policy_store::{ClearPolicies, LoadPolicies, PolicySet, PolicyStore};
 use crate::replication::RaftHandle;
-use crate::seal_keeper::{Init, InitResult, Lifecycle, LoadSealConfig, Seal, SealKeeper, SealStatus, SubmitUnsealKey};
+use crate::seal_keeper::{
+    GenerateRoot, Init, InitResult, Lifecycle, LoadSealConfig, Rekey, Seal, SealKeeper, SealStatus, SubmitUnsealKey,
+};
 use crate::sync::Clock;
 use crate::token_store::{SysTtls, TokenLeases, TokenStore};
 use crate::CoreError;
@@ -256,7 +258,19 @@ impl Core {
         threshold: u8,
         root_token_id: Option<String>,
     ) -> Result<InitResult, CoreError> {
-        self.seal.send(Init { secret_shares: shares, secret_threshold: threshold, root_token_id }).await?
+        let init = Init {
+            secret_shares: shares,
+            secret_threshold: threshold,
+            root_token_id,
+            pgp_keys: Vec::new(),
+            root_token_pgp_key: String::new(),
+        };
+        self.seal.send(init).await?
+    }
+
+    /// `sys/init` with `pgp_keys` / `root_token_pgp_key`.
+    pub async fn init_with(&self, init: Init) -> Result<InitResult, CoreError> {
+        self.seal.send(init).await?
     }
 
     pub async fn unseal(&self, key: Option<Zeroizing<Vec<u8>>>, reset: bool) -> Result<SealStatus, CoreError> {
@@ -265,6 +279,16 @@ impl Core {
 
     pub async fn seal(&self) -> Result<(), CoreError> {
         self.seal.send(Seal).await?
+    }
+
+    /// A step of `sys/generate-root`.
+    pub async fn generate_root(&self, step: GenerateRoot) -> Result<serde_json::Value, CoreError> {
+        self.seal.send(step).await?
+    }
+
+    /// A step of `sys/rekey`.
+    pub async fn rekey(&self, step: Rekey) -> Result<serde_json::Value, CoreError> {
+        self.seal.send(step).await?
     }
 
     pub(crate) fn record_remount(&self, id: &str, from: &str, to: &str) {

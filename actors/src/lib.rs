@@ -16,6 +16,7 @@ pub mod ha;
 pub mod logical;
 mod login;
 pub mod mount_table;
+pub mod pgp;
 mod pipeline;
 pub mod policy_store;
 pub mod replication;

@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use strongbox_actors::replication::ClusterState;
+use strongbox_actors::seal_keeper::Init;
 use strongbox_actors::{CoreError, Operation, VERSION};
 use zeroize::Zeroizing;
 
@@ -49,17 +50,35 @@ pub async fn init(payload: Payload, state: Data<ApiState>) -> HttpResponse {
         Ok(d) => d,
         Err(e) => return core_error(&e),
     };
-    if ["pgp_keys", "root_token_pgp_key", "recovery_pgp_keys"].iter().any(|k| non_empty(data.get(*k))) {
+    if non_empty(data.get("recovery_pgp_keys")) {
         return respond_error(
             400,
-            vec!["PGP-encrypted unseal keys and root tokens are not supported by this server".into()],
+            vec!["recovery keys are not used by a Shamir seal: recovery_pgp_keys must be empty".into()],
         );
     }
     let (shares, threshold) = match (small_int(&data, "secret_shares"), small_int(&data, "secret_threshold")) {
         (Ok(s), Ok(t)) => (s, t),
         (Err(e), _) | (_, Err(e)) => return core_error(&e),
     };
-    match state.core.init(shares, threshold, None).await {
+    let pgp_keys = match data.get("pgp_keys") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
+            a.iter().filter_map(Value::as_str).map(str::to_string).collect()
+        }
+        Some(_) => {
+            return respond_error(400, vec!["failed to parse JSON input: 'pgp_keys' must be a list of strings".into()])
+        }
+    };
+    let root_token_pgp_key = match data.get("root_token_pgp_key") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return respond_error(400, vec!["failed to parse JSON input: 'root_token_pgp_key' must be a string".into()])
+        }
+    };
+    let init =
+        Init { secret_shares: shares, secret_threshold: threshold, root_token_id: None, pgp_keys, root_token_pgp_key };
+    match state.core.init_with(init).await {
         Ok(out) => {
             let b64 = base64::engine::general_purpose::STANDARD;
             json_response(

@@ -116,6 +116,7 @@ impl Handler<Deactivate> for SealKeeper {
     type Result = AtomicResponse<Self, Result<(), CoreError>>;
 
     fn handle(&mut self, _: Deactivate, _: &mut Context<Self>) -> Self::Result {
+        self.end_ceremonies();
         let lifecycle = self.lifecycle.clone();
         let fut = async move {
             if lifecycle.is_active() {

@@ -13,6 +13,10 @@ pub struct Init {
     pub secret_threshold: u8,
     /// Fixes the root token's value (`-dev-root-token-id`).
     pub root_token_id: Option<String>,
+    /// Base64 public keys: share i is returned encrypted to key i (`pgp_keys`).
+    pub pgp_keys: Vec<String>,
+    /// The root token is returned encrypted to this key (`root_token_pgp_key`).
+    pub root_token_pgp_key: String,
 }
 
 pub struct InitResult {
@@ -69,4 +73,44 @@ pub struct Deactivate;
 #[rtype(result = "Result<(), CoreError>")]
 pub(crate) struct UnsealWithKek {
     pub kek: Zeroizing<Vec<u8>>,
+}
+
+/// `sys/generate-root/attempt` and `sys/generate-root/update`; replies with Vault's status body
+/// (`Null` for a cancel).
+#[derive(Message)]
+#[rtype(result = "Result<serde_json::Value, CoreError>")]
+pub enum GenerateRoot {
+    Status,
+    /// Neither given: the server makes the OTP and returns it once.
+    Start {
+        otp: String,
+        pgp_key: String,
+    },
+    Update {
+        key: Zeroizing<Vec<u8>>,
+        nonce: String,
+    },
+    Cancel,
+}
+
+/// `sys/rekey/init`, `sys/rekey/update` and `sys/rekey/verify`; replies with Vault's bodies
+/// (`Null` for a cancel).
+#[derive(Message)]
+#[rtype(result = "Result<serde_json::Value, CoreError>")]
+pub enum Rekey {
+    Status,
+    Start(RekeyRequest),
+    Update { key: Zeroizing<Vec<u8>>, nonce: String },
+    Cancel { nonce: Option<String> },
+    VerifyStatus,
+    Verify { key: Zeroizing<Vec<u8>>, nonce: String },
+    VerifyRestart,
+}
+
+pub struct RekeyRequest {
+    pub secret_shares: u8,
+    pub secret_threshold: u8,
+    pub pgp_keys: Vec<String>,
+    pub backup: bool,
+    pub require_verification: bool,
 }

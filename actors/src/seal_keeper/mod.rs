@@ -5,8 +5,11 @@
 //! Key hierarchy (as Vault's Shamir seal): the unseal key (KEK) is split into shares; it
 //! encrypts the root key at `core/hsm/barrier-unseal-keys`; the root key encrypts the keyring.
 
+mod ceremony;
 mod cluster;
+pub mod generate_root;
 mod messages;
+pub mod rekey;
 pub mod shamir;
 mod status;
 
@@ -64,6 +67,8 @@ pub struct SealKeeper {
     status: Arc<ArcSwap<SealStatus>>,
     storage_type: String,
     pending_join: Option<crate::ha::PendingJoin>,
+    root_gen: Option<generate_root::RootGeneration>,
+    rekey: Option<rekey::RekeyAttempt>,
 }
 
 impl SealKeeper {
@@ -83,6 +88,8 @@ impl SealKeeper {
             status,
             storage_type: storage_type.to_string(),
             pending_join: None,
+            root_gen: None,
+            rekey: None,
         }
     }
 
@@ -113,13 +120,20 @@ impl SealKeeper {
         self.parts.clear();
         self.nonce.clear();
     }
+
+    /// Rekey and root generation live on the active node only: sealing or stepping down ends
+    /// them, as in Vault, and the old keys stay valid.
+    fn end_ceremonies(&mut self) {
+        self.root_gen = None;
+        self.rekey = None;
+    }
 }
 
 impl Actor for SealKeeper {
     type Context = Context<Self>;
 }
 
-fn validate(shares: u8, threshold: u8) -> Result<(), CoreError> {
+pub(crate) fn validate(shares: u8, threshold: u8) -> Result<(), CoreError> {
     let bad = |m: &str| Err(CoreError::invalid(format!("invalid seal configuration: {m}")));
     if shares == 0 {
         return bad("shares must be at least one");
@@ -171,7 +185,7 @@ impl Handler<Init> for SealKeeper {
         let precheck = if self.config.is_some() {
             Err(CoreError::AlreadyInitialized)
         } else {
-            validate(msg.secret_shares, msg.secret_threshold)
+            validate(msg.secret_shares, msg.secret_threshold).and_then(|_| check_pgp(&msg))
         };
         let (barrier, lifecycle) = (self.barrier.clone(), self.lifecycle.clone());
         let config = SealConfig {
@@ -203,7 +217,7 @@ impl Handler<Init> for SealKeeper {
             let cfg = serde_json::to_vec(&stored_config)?;
             barrier.physical().put(SEAL_CONFIG_PATH, cfg).await?;
             let keys = shamir::split(&kek, msg.secret_shares, msg.secret_threshold);
-            Ok::<_, CoreError>(InitResult { keys, root_token })
+            encrypt_init_result(InitResult { keys, root_token }, &msg.pgp_keys, &msg.root_token_pgp_key)
         };
         AtomicResponse::new(Box::pin(fut.into_actor(self).map(move |res, act: &mut SealKeeper, _| {
             let out = res?;
@@ -282,6 +296,40 @@ impl Handler<SubmitUnsealKey> for SealKeeper {
     }
 }
 
+/// Vault's checks of `pgp_keys` and `root_token_pgp_key`, before anything is written.
+fn check_pgp(msg: &Init) -> Result<(), CoreError> {
+    let invalid = |m: String| CoreError::invalid(format!("invalid seal configuration: {m}"));
+    if !msg.pgp_keys.is_empty() && msg.pgp_keys.len() != msg.secret_shares as usize {
+        return Err(invalid("count mismatch between number of provided PGP keys and number of shares".into()));
+    }
+    crate::pgp::fingerprints(&msg.pgp_keys).map_err(|e| invalid(e.to_string()))?;
+    if !msg.root_token_pgp_key.is_empty() {
+        crate::pgp::fingerprints(std::slice::from_ref(&msg.root_token_pgp_key))
+            .map_err(|e| CoreError::invalid(format!("error encrypting root token: {e}")))?;
+    }
+    Ok(())
+}
+
+/// With PGP keys, each share leaves as a PGP message holding its hex form, and the root token
+/// as base64 of a PGP message, as Vault's init returns them.
+fn encrypt_init_result(out: InitResult, pgp_keys: &[String], root_key: &str) -> Result<InitResult, CoreError> {
+    use base64::Engine;
+    let mut out = out;
+    if !pgp_keys.is_empty() {
+        let hexed: Vec<Zeroizing<String>> =
+            out.keys.iter().map(|k| Zeroizing::new(hex::encode(k.as_slice()))).collect();
+        let items: Vec<&[u8]> = hexed.iter().map(|h| h.as_bytes()).collect();
+        let (_, messages) = crate::pgp::encrypt_each(&items, pgp_keys)?;
+        out.keys = messages.into_iter().map(Zeroizing::new).collect();
+    }
+    if !root_key.is_empty() {
+        let (_, messages) = crate::pgp::encrypt_each(&[out.root_token.as_bytes()], &[root_key.to_string()])?;
+        let message = messages.into_iter().next().unwrap_or_default();
+        out.root_token = base64::engine::general_purpose::STANDARD.encode(message);
+    }
+    Ok(out)
+}
+
 fn bad_key(m: String) -> CoreError {
     CoreError::invalid(format!("unable to retrieve stored keys: invalid key: {m}"))
 }
@@ -331,9 +379,16 @@ impl Handler<Seal> for SealKeeper {
                 lifecycle.pre_seal().await;
                 barrier.lock();
             }
+            // A rekey through another node may have changed the config since it was loaded.
+            let raw = barrier.physical().get(SEAL_CONFIG_PATH).await.ok().flatten();
+            raw.and_then(|r| serde_json::from_slice::<SealConfig>(&r).ok())
         };
-        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|_, act: &mut SealKeeper, _| {
+        AtomicResponse::new(Box::pin(fut.into_actor(self).map(|stored, act: &mut SealKeeper, _| {
+            if let Some(config) = stored {
+                act.config = Some(config);
+            }
             act.reset_progress();
+            act.end_ceremonies();
             act.publish();
             Ok(())
         })))

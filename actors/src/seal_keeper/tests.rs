@@ -21,10 +21,29 @@ async fn init_then_unseal_with_threshold_and_seal_again() {
     let unseal_early = addr.send(key(&Zeroizing::new(vec![1; 33]))).await.unwrap();
     assert_eq!(unseal_early.unwrap_err().to_string(), "Vault is not initialized");
 
-    let init = addr.send(Init { secret_shares: 5, secret_threshold: 3, root_token_id: None }).await.unwrap().unwrap();
+    let init = addr
+        .send(Init {
+            secret_shares: 5,
+            secret_threshold: 3,
+            root_token_id: None,
+            pgp_keys: vec![],
+            root_token_pgp_key: String::new(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(init.keys.len(), 5);
     assert!(barrier.is_sealed());
-    let again = addr.send(Init { secret_shares: 1, secret_threshold: 1, root_token_id: None }).await.unwrap();
+    let again = addr
+        .send(Init {
+            secret_shares: 1,
+            secret_threshold: 1,
+            root_token_id: None,
+            pgp_keys: vec![],
+            root_token_pgp_key: String::new(),
+        })
+        .await
+        .unwrap();
     assert!(matches!(again, Err(CoreError::AlreadyInitialized)));
 
     let s = addr.send(key(&init.keys[0])).await.unwrap().unwrap();
@@ -51,7 +70,16 @@ async fn init_then_unseal_with_threshold_and_seal_again() {
 #[actix_rt::test]
 async fn wrong_parts_are_refused_and_progress_resets() {
     let (addr, barrier, _) = keeper();
-    addr.send(Init { secret_shares: 3, secret_threshold: 2, root_token_id: None }).await.unwrap().unwrap();
+    addr.send(Init {
+        secret_shares: 3,
+        secret_threshold: 2,
+        root_token_id: None,
+        pgp_keys: vec![],
+        root_token_pgp_key: String::new(),
+    })
+    .await
+    .unwrap()
+    .unwrap();
     let bogus = Zeroizing::new(vec![7u8; 33]);
     let other = Zeroizing::new(vec![8u8; 33]);
     addr.send(key(&bogus)).await.unwrap().unwrap();
@@ -71,7 +99,16 @@ async fn invalid_configs_are_refused() {
         (5, 0, "threshold must be at least one"),
         (3, 1, "threshold must be greater than one for multiple shares"),
     ] {
-        let err = addr.send(Init { secret_shares: n, secret_threshold: t, root_token_id: None }).await.unwrap();
+        let err = addr
+            .send(Init {
+                secret_shares: n,
+                secret_threshold: t,
+                root_token_id: None,
+                pgp_keys: vec![],
+                root_token_pgp_key: String::new(),
+            })
+            .await
+            .unwrap();
         assert_eq!(err.unwrap_err().to_string(), format!("invalid seal configuration: {msg}"));
     }
 }

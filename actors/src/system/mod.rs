@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod capabilities;
+mod ceremonies;
 mod fields;
 mod keys;
 mod leases;

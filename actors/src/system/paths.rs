@@ -3,7 +3,7 @@
 //! and raft join endpoints answer while sealed and stay raw handlers in the api crate.
 
 use super::fields::{CAPABILITIES_FIELDS, LEASE_FIELDS, MOUNT_FIELDS, POLICY_FIELDS, TUNE_FIELDS};
-use super::{audit, auth, capabilities, keys, leases, mounts, openapi, policies};
+use super::{audit, auth, capabilities, ceremonies, keys, leases, mounts, openapi, policies};
 use crate::core::Core;
 use crate::ha::AUTOPILOT_FIELDS;
 use crate::handler;
@@ -52,6 +52,13 @@ pub(super) fn special() -> PathsSpecial {
             "internal/specs/openapi",
             "storage/raft/bootstrap/challenge",
             "storage/raft/bootstrap/answer",
+            "generate-root",
+            "generate-root/attempt",
+            "generate-root/update",
+            "rekey/init",
+            "rekey/update",
+            "rekey/verify",
+            "rekey-recovery-key/*",
         ],
         seal_wrap: &[],
     }
@@ -180,7 +187,8 @@ adapt!(rotate, |core, req, d| keys::rotate(core).await);
 adapt!(seal, |core, req, d| core.seal().await.map(|()| None));
 
 pub(super) fn paths() -> Vec<PathDef<Core>> {
-    let mut paths = vec![
+    let mut paths = ceremonies::paths();
+    paths.extend(vec![
         PathDef::new("auth/?")
             .display(Display::verb("auth", "list", "enabled-methods")).read(handler!(auth_list)).help(
             "List the currently enabled credential backends.",
@@ -396,7 +404,7 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .display(Display::verb("", "seal", ""))
             .update(handler!(seal))
             .help("Seals the Vault instance.", "Seals the node: it forgets its keys and serves nothing but the seal and health endpoints until unsealed."),
-    ];
+    ]);
     paths.extend(lease_paths());
     paths
 }

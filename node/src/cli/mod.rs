@@ -21,6 +21,7 @@ mod login;
 mod login_userpass;
 mod operator;
 mod operator_autopilot;
+mod operator_keys;
 mod operator_members;
 mod operator_raft;
 mod output;
@@ -82,6 +83,7 @@ const TABLES: &[&[Command]] = &[
     login::COMMANDS,
     operator::COMMANDS,
     operator_autopilot::COMMANDS,
+    operator_keys::COMMANDS,
     operator_members::COMMANDS,
     operator_raft::COMMANDS,
     path_help::COMMANDS,

@@ -1,5 +1,6 @@
 //! `operator init | unseal | seal | key-status | rotate | step-down`; `operator raft` is in
-//! `operator_raft.rs`, `operator members` in `operator_members.rs`.
+//! `operator_raft.rs`, `operator members` in `operator_members.rs`, `operator rekey` and
+//! `operator generate-root` in `operator_keys.rs`.
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -9,6 +10,7 @@ use super::client::{Body, Client};
 use super::command::{Command, Ctx, Fail, Opts, OrFail, Outcome, Run};
 use super::flags::{flag, FlagKind, FlagSpec};
 use super::gojson::{as_struct, field, Field, Json, Kind};
+use super::operator_keys::pgp_key_files;
 use super::output::{prompt_hidden, Ui};
 use super::status::{decode, fetch_seal_status, output_seal_status};
 use super::table::{columnize, wrap_at_length};
@@ -81,6 +83,8 @@ const INIT_FLAGS: &[FlagSpec] = &[
     FlagSpec { name: "key-threshold", aliases: &["t"], kind: FlagKind::Int },
     flag("recovery-shares", FlagKind::Int),
     flag("recovery-threshold", FlagKind::Int),
+    flag("pgp-keys", FlagKind::Str),
+    flag("root-token-pgp-key", FlagKind::Str),
 ];
 
 fn init(Ctx { p, ui, client }: Ctx) -> Outcome {
@@ -97,15 +101,23 @@ fn init(Ctx { p, ui, client }: Ctx) -> Outcome {
     let threshold = pick("key-threshold", DEFAULT_THRESHOLD, !recovery);
     let rec_shares = pick("recovery-shares", DEFAULT_SHARES, recovery);
     let rec_threshold = pick("recovery-threshold", DEFAULT_THRESHOLD, recovery);
+    let pgp_keys = match p.str("pgp-keys").filter(|k| !k.is_empty()) {
+        Some(list) => Json::Arr(pgp_key_files(list)?.into_iter().map(Json::Str).collect()),
+        None => Json::Null,
+    };
+    let root_pgp = match p.str("root-token-pgp-key").filter(|k| !k.is_empty()) {
+        Some(file) => pgp_key_files(file)?.into_iter().next().unwrap_or_default(),
+        None => String::new(),
+    };
     // The Go client's `api.InitRequest`, field for field.
     let body = Json::Obj(vec![
         ("secret_shares".into(), Json::int(shares)),
         ("secret_threshold".into(), Json::int(threshold)),
-        ("pgp_keys".into(), Json::Null),
+        ("pgp_keys".into(), pgp_keys),
         ("recovery_shares".into(), Json::int(rec_shares)),
         ("recovery_threshold".into(), Json::int(rec_threshold)),
         ("recovery_pgp_keys".into(), Json::Null),
-        ("root_token_pgp_key".into(), Json::str("")),
+        ("root_token_pgp_key".into(), Json::Str(root_pgp)),
     ]);
     let resp = client
         .raw(Method::PUT, "sys/init", Some(Body::Json(body)))
