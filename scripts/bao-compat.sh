@@ -336,6 +336,53 @@ if start_server init "$ADDR2" server "-config=$TMP/init.hcl"; then
 
     run "$ADDR2" "$ROOT" secrets list
     expect "root token still valid after seal/unseal" 0 "^sys/${S}system[[:space:]]"
+
+    # Root-key ceremonies: bao's generate-root (OpenBao's authenticated
+    # sys/generate-root-token paths) and rekey (sys/rekey, unauthenticated as in Vault).
+    run "$ADDR2" "$ROOT" operator generate-root -init
+    expect "operator generate-root -init: the server makes the OTP" 0 "^Started${S}true$" \
+        "^Progress${S}0/3$" "^OTP${S}[A-Za-z0-9]{28}$" "^OTP Length${S}28$"
+    OTP="$(printf '%s\n' "$OUT" | sed -nE "s/^OTP${S}([A-Za-z0-9]{28})$/\\1/p")"
+    GNONCE="$(printf '%s\n' "$OUT" | sed -nE "s/^Nonce${S}//p")"
+    run "$ADDR2" "$ROOT" operator generate-root "-nonce=$GNONCE" "${KEYS[0]}"
+    expect "operator generate-root key 1: progress 1/3" 0 "^Progress${S}1/3$" "^Complete${S}false$"
+    run "$ADDR2" "$ROOT" operator generate-root "-nonce=$GNONCE" "${KEYS[0]}"
+    expect "operator generate-root with the same key again is refused" 2 "given key has already been provided"
+    run "$ADDR2" "$ROOT" operator generate-root "-nonce=$GNONCE" "${KEYS[3]}"
+    run "$ADDR2" "$ROOT" operator generate-root "-nonce=$GNONCE" "${KEYS[1]}"
+    expect "operator generate-root key 3: complete" 0 "^Complete${S}true$" "^Encoded Token${S}[A-Za-z0-9+/]+$"
+    ENCODED="$(printf '%s\n' "$OUT" | sed -nE "s/^Encoded Token${S}//p")"
+    run "$ADDR2" "$ROOT" operator generate-root "-decode=$ENCODED" "-otp=$OTP"
+    expect "operator generate-root -decode" 0 "^hvs\.[A-Za-z0-9]{24}$"
+    NEWROOT="$OUT"
+    run "$ADDR2" "$NEWROOT" token lookup
+    expect "the generated root token works" 0 "^policies${S}\[root\]$" "^path${S}auth/token/root$"
+
+    run "$ADDR2" "" operator rekey -init -key-shares=3 -key-threshold=2
+    expect "operator rekey -init" 0 "^Started${S}true$" "^(Rekey )?Progress${S}0/3$" "^New Shares${S}3$" \
+        "^New Threshold${S}2$"
+    RNONCE="$(printf '%s\n' "$OUT" | sed -nE "s/^Nonce${S}//p")"
+    run "$ADDR2" "" operator rekey -status
+    expect "operator rekey -status" 0 "^Nonce${S}$RNONCE$" "^(Rekey )?Progress${S}0/3$"
+    run "$ADDR2" "" operator rekey "-nonce=$RNONCE" "${KEYS[4]}"
+    run "$ADDR2" "" operator rekey "-nonce=$RNONCE" "${KEYS[2]}"
+    expect "operator rekey key 2: progress 2/3" 0 "^(Rekey )?Progress${S}2/3$"
+    run "$ADDR2" "" operator rekey "-nonce=$RNONCE" "${KEYS[0]}"
+    expect "operator rekey key 3: new keys" 0 "^Key 1: [A-Za-z0-9+/=]+$" "^Key 3: [A-Za-z0-9+/=]+$" \
+        "!^Key 4:" "rekeyed (with|to) 3 key shares and a key threshold of 2"
+    NEWKEYS=()
+    for i in 1 2 3; do
+        NEWKEYS+=("$(printf '%s\n' "$OUT" | sed -n "s/^Key $i: //p")")
+    done
+    run "$ADDR2" "$ROOT" operator seal
+    run "$ADDR2" "" status
+    expect "status after the rekey: 3 shares, threshold 2" 2 "^Total Shares${S}3$" "^Threshold${S}2$"
+    run "$ADDR2" "" operator unseal "${NEWKEYS[2]}"
+    run "$ADDR2" "" operator unseal "${NEWKEYS[0]}"
+    expect "operator unseal with the new keys" 0 "^Sealed${S}false$"
+    run "$ADDR2" "" operator rekey -init -key-shares=2 -key-threshold=2
+    run "$ADDR2" "" operator rekey -cancel
+    expect "operator rekey -cancel" 0 "^Success! Canceled rekeying \(if it was started\)$"
 fi
 
 # --- part 3: integrated storage: bao's operator raft commands against a raft node ------

@@ -6,7 +6,8 @@
 # Usage: scripts/install-deps.sh [--with-bao] [--apt-only]
 #
 #   Debian packages: clang libclang-dev (bindgen for rocksdb), protobuf-compiler
-#   (prost), python3-venv (the compat harness venv). Runs apt-get directly as
+#   (prost), python3-venv (the compat harness venv), gnupg (the root-key ceremony tests
+#   open what the server encrypted to operators' PGP keys with the real gpg). Runs apt-get directly as
 #   root, through sudo otherwise (if available).
 #   Python venv (${STRONGBOX_VENV:-<repo>/.venv}): hvac 2.4.0 from its sdist plus
 #   the pinned test dependencies of its integration tests (scripts/compat/venv.sh,
@@ -34,7 +35,7 @@ for arg in "$@"; do
     esac
 done
 
-APT_PACKAGES=(clang libclang-dev protobuf-compiler python3-venv)
+APT_PACKAGES=(clang libclang-dev protobuf-compiler python3-venv gnupg)
 
 pkg_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

@@ -15,6 +15,7 @@
 //! - [`faults`]: partitions between nodes, through the fault switch of test builds;
 //! - [`linearizability`]: a register linearizability checker for histories under faults;
 //! - [`cli`]: runs the binary as the Vault-style CLI with an isolated `HOME`;
+//! - [`gpg`]: a throwaway GnuPG home that makes operators' keys and opens PGP messages;
 //! - [`wait`]: polling with a deadline.
 
 pub mod binary;
@@ -22,6 +23,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod faults;
+pub mod gpg;
 pub mod http;
 pub mod linearizability;
 pub mod node;

@@ -42,22 +42,33 @@ impl Parts {
     }
 }
 
+/// Why combined parts are not the current unseal key.
+pub(super) enum NotTheKey {
+    /// It does not open the stored root key (Vault: "invalid key: ...").
+    Undecryptable(String),
+    /// It opens a root key the barrier does not run on.
+    Mismatch(String),
+}
+
 /// Proves `kek` is the current unseal key: it opens the stored root key, and that root key is
 /// the one the barrier runs on.
-pub(super) async fn authenticate(barrier: &Barrier, kek: &[u8]) -> Result<(), String> {
-    let wrapped = barrier
-        .physical()
-        .get(STORED_ROOT_KEY_PATH)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("stored root key is missing")?;
-    let root = Barrier::open_with(kek, STORED_ROOT_KEY_PATH, &wrapped)
-        .map_err(|_| "failed to decrypt keys from storage: cipher: message authentication failed")?;
-    let current = barrier.root_key().map_err(|e| e.to_string())?;
+pub(super) async fn authenticate(barrier: &Barrier, kek: &[u8]) -> Result<(), NotTheKey> {
+    let stored = barrier.physical().get(STORED_ROOT_KEY_PATH).await;
+    let wrapped = match stored {
+        Ok(Some(w)) => w,
+        Ok(None) => return Err(NotTheKey::Undecryptable("stored root key is missing".into())),
+        Err(e) => return Err(NotTheKey::Undecryptable(e.to_string())),
+    };
+    let root = Barrier::open_with(kek, STORED_ROOT_KEY_PATH, &wrapped).map_err(|_| {
+        NotTheKey::Undecryptable(
+            "invalid key: failed to decrypt keys from storage: cipher: message authentication failed".into(),
+        )
+    })?;
+    let current = barrier.root_key().map_err(|e| NotTheKey::Mismatch(e.to_string()))?;
     if bool::from(root.as_slice().ct_eq(current.as_slice())) {
         Ok(())
     } else {
-        Err("root key verification failed: the key does not match the barrier's".into())
+        Err(NotTheKey::Mismatch("root key verification failed: the key does not match the barrier's".into()))
     }
 }
 

@@ -3,7 +3,7 @@
 //! operator's one-time password, or encrypted to a PGP key. State lives in memory on the
 //! active node; sealing or losing leadership drops it, as in Vault.
 
-use super::ceremony::{authenticate, bad_request, new_nonce, part_size_error, Parts};
+use super::ceremony::{authenticate, bad_request, new_nonce, part_size_error, NotTheKey, Parts};
 use super::{GenerateRoot, SealKeeper};
 use crate::CoreError;
 use actix::prelude::*;
@@ -155,9 +155,14 @@ impl Handler<GenerateRoot> for SealKeeper {
         let (barrier, lifecycle) = (self.barrier.clone(), self.lifecycle.clone());
         let fut = async move {
             let kek = combined.map_err(|e| bad_request(format!("failed to compute root key: {e}")))?;
-            authenticate(&barrier, &kek)
-                .await
-                .map_err(|e| bad_request(format!("root generation aborted: unable to authenticate: {e}")))?;
+            authenticate(&barrier, &kek).await.map_err(|e| {
+                bad_request(match e {
+                    NotTheKey::Undecryptable(m) => {
+                        format!("root generation aborted: unable to authenticate: unable to retrieve stored keys: {m}")
+                    }
+                    NotTheKey::Mismatch(m) => format!("root generation aborted: {m}"),
+                })
+            })?;
             let token = Zeroizing::new(lifecycle.create_root_token(None).await?);
             let encoded = match (otp, pgp_key) {
                 (Some(otp), _) => encode_token(&token, &otp)?,

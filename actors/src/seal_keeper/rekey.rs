@@ -5,7 +5,7 @@
 //! new shares valid, never neither. Optional PGP encryption of the shares, a backup of the
 //! encrypted shares, and verification with the new shares before they take effect.
 
-use super::ceremony::{authenticate, bad_request, new_nonce, part_size_error, Parts};
+use super::ceremony::{authenticate, bad_request, new_nonce, part_size_error, NotTheKey, Parts};
 use super::{shamir, validate, Rekey, RekeyRequest, SealConfig, SealKeeper, SEAL_CONFIG_PATH, STORED_ROOT_KEY_PATH};
 use crate::barrier::{random_key, Barrier};
 use crate::CoreError;
@@ -195,7 +195,11 @@ impl SealKeeper {
         let (barrier, installed) = (self.barrier.clone(), config.clone());
         let fut = async move {
             let kek = combined.map_err(|e| CoreError::internal(format!("failed to compute root key: {e}")))?;
-            authenticate(&barrier, &kek).await.map_err(bad_request)?;
+            // Vault's codes: shares that open nothing are a 500, a wrong root key a 400.
+            authenticate(&barrier, &kek).await.map_err(|e| match e {
+                NotTheKey::Undecryptable(m) => CoreError::internal(format!("failed to read root key: {m}")),
+                NotTheKey::Mismatch(m) => bad_request(m),
+            })?;
             let new_kek = random_key();
             let out = split_and_encrypt(&new_kek, &config, &pgp_keys)?;
             if backup {

@@ -41,6 +41,15 @@ const REKEY_VERIFY: &[Field] = &[
     Field::new("key", FieldType::String, "Specifies a single unseal share key from the new set of shares."),
     Field::new("nonce", FieldType::String, "Specifies the nonce of the rekey verification operation."),
 ];
+const DECODE_TOKEN: &[Field] = &[
+    Field::new(
+        "encoded_token",
+        FieldType::String,
+        "Specifies the encoded token (result from generate-root-token call).",
+    ),
+    Field::new("otp", FieldType::String, "Specifies the otp code used for decoding."),
+];
+const TOKEN_GEN_HELP: &str = "Reads status, initializes, or cancels a root token generation process.";
 const REKEY_CANCEL: &[Field] = &[Field::new("nonce", FieldType::String, "The nonce of the rekey attempt to cancel.")];
 
 /// A body sent as Vault's raw handlers send it; a cancel answers 204.
@@ -84,6 +93,54 @@ async fn root_gen_cancel(core: &Core, _: &Request, _: &FieldData) -> Reply {
 async fn root_gen_update(core: &Core, _: &Request, d: &FieldData) -> Reply {
     let step = GenerateRoot::Update { key: key_part(d)?, nonce: d.str_or_default("nonce") };
     bare(core.generate_root(step).await?)
+}
+
+/// OpenBao's authenticated `sys/generate-root-token/*` (what the `bao` CLI calls since 2.5):
+/// the same ceremony behind a sudo token, answered in the data envelope.
+fn enveloped(v: Value, keys: &[&str]) -> Reply {
+    let started = v["started"] == json!(true);
+    let mut data = serde_json::Map::new();
+    for k in keys {
+        if !started && matches!(*k, "nonce" | "pgp_fingerprint") {
+            continue;
+        }
+        data.insert((*k).to_string(), v[*k].clone());
+    }
+    Ok(Some(Response::with_data(data)))
+}
+
+const STATUS_KEYS: &[&str] =
+    &["started", "complete", "progress", "required", "otp", "otp_length", "nonce", "pgp_fingerprint"];
+
+async fn token_gen_status(core: &Core, _: &Request, _: &FieldData) -> Reply {
+    enveloped(core.generate_root(GenerateRoot::Status).await?, STATUS_KEYS)
+}
+
+async fn token_gen_start(core: &Core, _: &Request, d: &FieldData) -> Reply {
+    let step = GenerateRoot::Start { otp: d.str_or_default("otp"), pgp_key: d.str_or_default("pgp_key") };
+    enveloped(core.generate_root(step).await?, STATUS_KEYS)
+}
+
+async fn token_gen_update(core: &Core, _: &Request, d: &FieldData) -> Reply {
+    if d.str_or_default("nonce").is_empty() {
+        return Err(CoreError::invalid("nonce is required"));
+    }
+    if d.str_or_default("key").is_empty() {
+        return Err(CoreError::invalid("key is required"));
+    }
+    let step = GenerateRoot::Update { key: key_part(d)?, nonce: d.str_or_default("nonce") };
+    let v = core.generate_root(step).await?;
+    enveloped(v, &["started", "complete", "progress", "required", "nonce", "encoded_token", "pgp_fingerprint"])
+}
+
+/// `sys/decode-token`: the OTP decoding `operator generate-root -decode` does locally.
+async fn decode_token(_: &Core, _: &Request, d: &FieldData) -> Reply {
+    let (encoded, otp) = (d.str_or_default("encoded_token"), d.str_or_default("otp"));
+    if encoded.is_empty() || otp.is_empty() {
+        return Err(CoreError::invalid("provided 'encoded_token' or 'otp' is empty"));
+    }
+    let token = crate::seal_keeper::generate_root::decode_token(&encoded, &otp).map_err(CoreError::invalid)?;
+    Ok(Some(Response::from_value(json!({ "token": token.as_str() }))))
 }
 
 /// Shares and threshold as Vault's seal config validation words them.
@@ -235,6 +292,23 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .read(handler!(recovery_backup_read))
             .delete(handler!(recovery_backup_delete))
             .help("Allows fetching or deleting the backup of the rotated recovery keys.", "Allows fetching or deleting the backup of the rotated recovery keys."),
+        PathDef::new("generate-root-token/attempt")
+            .display(Display::verb("", "generate", "root-token"))
+            .fields(&[ROOT_GEN_START])
+            .read(handler!(token_gen_status))
+            .update(handler!(token_gen_start))
+            .delete(handler!(root_gen_cancel))
+            .help(TOKEN_GEN_HELP, "OpenBao's authenticated form of sys/generate-root/attempt: the same ceremony, for a token with sudo on this path."),
+        PathDef::new("generate-root-token/update")
+            .display(Display::verb("", "update-generation-attempt", "root-token"))
+            .fields(&[ROOT_GEN_UPDATE])
+            .update(handler!(token_gen_update))
+            .help(TOKEN_GEN_HELP, "OpenBao's authenticated form of sys/generate-root/update."),
+        PathDef::new("decode-token")
+            .display(Display::verb("", "decode", "root-token"))
+            .fields(&[DECODE_TOKEN])
+            .update(handler!(decode_token))
+            .help("Decodes an encoded root token with its OTP.", "Decodes the encoded token a root token generation returned, with the OTP it was started with."),
         recovery("rekey-recovery-key/init"),
         recovery("rekey-recovery-key/update"),
         recovery("rekey-recovery-key/verify"),

@@ -43,6 +43,8 @@ pub(super) fn special() -> PathsSpecial {
             // Vault's seal and step-down handlers demand root or sudo themselves.
             "seal",
             "step-down",
+            // OpenBao's authenticated root token generation.
+            "generate-root-token/*",
         ],
         unauthenticated: &[
             "wrapping/lookup",
