@@ -281,6 +281,11 @@ impl Core {
         self.seal.send(Seal).await?
     }
 
+    /// SIGHUP: audit devices reopen their files and sockets (for log rotation tools).
+    pub fn reopen_audit_devices(&self) {
+        self.audit.reopen();
+    }
+
     /// A step of `sys/generate-root`.
     pub async fn generate_root(&self, step: GenerateRoot) -> Result<serde_json::Value, CoreError> {
         self.seal.send(step).await?

@@ -44,6 +44,8 @@ pub struct NodeConfig {
     /// Extra HCL inside the `storage "raft"` block (e.g. `retry_join { ... }`).
     pub raft_hcl: String,
     pub dev: Option<Dev>,
+    /// Extra environment variables for the server process.
+    pub env: Vec<(String, String)>,
 }
 
 impl NodeConfig {
@@ -56,6 +58,7 @@ impl NodeConfig {
             extra_hcl: String::new(),
             raft_hcl: String::new(),
             dev: None,
+            env: Vec::new(),
         }
     }
 
@@ -71,6 +74,11 @@ impl NodeConfig {
     /// A `-dev` server with the given root token that does not touch `~/.vault-token`.
     pub fn dev(root_token: &str) -> Self {
         NodeConfig { dev: Some(Dev { root_token: root_token.into(), store_token: false }), ..Self::inmem() }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
     }
 
     pub fn ip(mut self, ip: Ipv4Addr) -> Self {

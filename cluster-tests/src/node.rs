@@ -154,6 +154,7 @@ impl Node {
                 cmd.env_remove(k);
             }
         }
+        cmd.envs(self.config.env.iter().map(|(k, v)| (k, v)));
         self.child = Some(cmd.spawn().expect("spawning strongbox"));
     }
 
@@ -198,6 +199,11 @@ impl Node {
     /// `SIGCONT` after [`Node::pause`].
     pub fn resume(&self) {
         self.signal("-CONT");
+    }
+
+    /// `SIGHUP`: audit devices reopen their files and sockets.
+    pub fn hangup(&self) {
+        self.signal("-HUP");
     }
 
     fn signal(&self, sig: &str) {

@@ -122,3 +122,62 @@ fn configured_request_headers_are_logged_and_hmacd_as_configured() {
     let listed = c.must_get("sys/config/auditing/request-headers").json;
     assert_eq!(listed["data"]["headers"], json!({"x-request-tag": {"hmac": false}}));
 }
+
+/// A syslog device delivers one datagram per entry to the syslog socket (here a socket the
+/// test binds, named by `STRONGBOX_SYSLOG_SOCKET`); a jsonx device writes JSONx; SIGHUP makes
+/// a file device reopen its path after a rotation.
+#[test]
+fn syslog_and_jsonx_devices_and_sighup_reopen() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("log");
+    let daemon = UnixDatagram::bind(&sock).unwrap();
+    daemon.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    let node = Node::must_start(NodeConfig::rocksdb().env("STRONGBOX_SYSLOG_SOCKET", sock.to_str().unwrap()));
+    let (keys, root) = node.must_init(1, 1);
+    node.must_unseal(&keys);
+    let c = node.client().with_token(&root);
+    c.must_ok("POST", "sys/mounts/app", Some(&json!({"type": "kv"})));
+    let syslog = json!({"type": "syslog", "options": {"facility": "LOCAL3", "tag": "sbtest"}});
+    c.must_ok("PUT", "sys/audit/sys", Some(&syslog));
+    let xml = dir.path().join("audit.xml");
+    let jsonx = json!({"type": "file", "options": {"file_path": xml.to_str().unwrap(), "format": "jsonx"}});
+    c.must_ok("PUT", "sys/audit/x", Some(&jsonx));
+    c.must_ok("PUT", "app/db", Some(&json!({"pw": "hunter2-syslog"})));
+
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    while let Ok(n) = daemon.recv(&mut buf) {
+        let msg = String::from_utf8_lossy(&buf[..n]).to_string();
+        let done = msg.contains("\"type\":\"response\"") && msg.contains("app/db");
+        got.push(msg);
+        if done {
+            break;
+        }
+    }
+    let write = got.iter().find(|m| m.contains("app/db")).unwrap_or_else(|| panic!("no entry for the write: {got:?}"));
+    // LOCAL3 (19) << 3 | INFO (6) = 158, then Go's local syslog framing.
+    assert!(write.starts_with("<158>") && write.contains(" sbtest["), "{write}");
+    let body: Value = serde_json::from_str(write.split_once("]: ").map(|(_, b)| b).unwrap_or_default()).unwrap();
+    assert_eq!(body["request"]["path"], json!("app/db"));
+    assert!(!got.iter().any(|m| m.contains("hunter2-syslog")), "a secret reached syslog in clear");
+
+    let text = std::fs::read_to_string(&xml).unwrap();
+    let line = text.lines().find(|l| l.contains("app/db")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.starts_with("<json:object name=\"auth\">"), "{line}");
+    assert!(line.contains("<json:string name=\"path\">app/db</json:string>"), "{line}");
+    assert!(!text.contains("hunter2-syslog"));
+
+    // A rotation tool moves the file away and signals: entries go to a new file at the path.
+    std::fs::rename(&xml, dir.path().join("audit.xml.1")).unwrap();
+    node.hangup();
+    c.must_ok("PUT", "app/db2", Some(&json!({"pw": "x"})));
+    let fresh = std::fs::read_to_string(&xml).unwrap_or_default();
+    assert!(fresh.contains("app/db2") && !fresh.contains("\"app/db\""), "{fresh}");
+    assert!(node.log().contains("SIGHUP: reopening audit devices"));
+    // Without a syslog socket the enable fails at once, as Vault's does.
+    drop(daemon);
+    std::fs::remove_file(&sock).unwrap();
+    let r = c.must_status(400, "PUT", "sys/audit/sys2", Some(&syslog));
+    assert_eq!(r.errors(), vec!["error creating syslog sink node: Unix syslog delivery error"]);
+}

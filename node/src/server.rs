@@ -223,6 +223,7 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     if flags.dev {
         dev::setup(&core, &flags, &cfg).await?;
     }
+    reopen_audit_on_sighup(core.clone());
     // One HTTP server per listener; each stops on SIGINT/SIGTERM, and the node exits when all have.
     let running: Vec<_> = servers.into_iter().map(actix_web::rt::spawn).collect();
     for handle in running {
@@ -230,6 +231,23 @@ async fn serve(cfg: ServerConfig, flags: ServerFlags) -> anyhow::Result<()> {
     }
     flush_storage().await;
     Ok(())
+}
+
+/// SIGHUP makes every audit device reopen its file or socket, as Vault's does, so a rotation
+/// tool can move the file away and signal.
+fn reopen_audit_on_sighup(core: Arc<Core>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::hangup()) {
+        Ok(mut hup) => {
+            actix_web::rt::spawn(async move {
+                while hup.recv().await.is_some() {
+                    tracing::info!("SIGHUP: reopening audit devices");
+                    core.reopen_audit_devices();
+                }
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot listen for SIGHUP"),
+    }
 }
 
 /// A graceful stop writes RocksDB's memtables out, so the next start has no WAL to replay.

@@ -1,10 +1,11 @@
-//! One enabled audit device: its sink behind a writer thread (a file, stdout, a socket, or
-//! nowhere), how it renders entries (`log_raw`, `hmac_accessor`, `elide_list_responses`,
+//! One enabled audit device: its sink behind a writer thread (a file, stdout, a socket, syslog
+//! or nowhere), how it renders entries (`log_raw`, `hmac_accessor`, `elide_list_responses`,
 //! `prefix`), its deadline per entry (`write_timeout`, 2s as Vault's socket device) and its salt.
 
 use super::entry::{request_entry, response_entry, Hashing, LogInput};
 use super::headers::HeaderConfig;
 use super::sinks::{open, FileSink, SocketSink, SocketType, Stdout};
+use super::syslog::SyslogSink;
 use super::table::AuditEntry;
 use super::writer::{Sink, Writer};
 use crate::barrier::hmac_hex;
@@ -26,6 +27,8 @@ pub struct Device {
     hmac_accessor: bool,
     elide_lists: bool,
     prefix: String,
+    /// `format=jsonx`: entries as JSONx elements instead of JSON.
+    jsonx: bool,
 }
 
 impl std::fmt::Debug for Device {
@@ -97,16 +100,27 @@ fn sink(entry: &AuditEntry) -> Result<Option<Box<dyn Sink>>, CoreError> {
             };
             Ok(Some(Box::new(SocketSink::new(address.clone(), kind, deadline(entry)?))))
         }
+        "syslog" => {
+            let facility =
+                super::syslog::facility(opt("facility").map_or("AUTH", String::as_str)).map_err(CoreError::invalid)?;
+            let tag = opt("tag").cloned().unwrap_or_else(|| "vault".to_string());
+            Ok(Some(Box::new(SyslogSink::new(facility, tag).map_err(CoreError::invalid)?)))
+        }
         other => Err(CoreError::invalid(format!("unknown backend type: {}", go_quote(other)))),
     }
 }
 
 impl Device {
     pub fn new(entry: &AuditEntry, salt: Zeroizing<Vec<u8>>) -> Result<Device, CoreError> {
-        let format = entry.options.get("format").map_or("json", String::as_str);
-        if format != "json" {
-            return Err(CoreError::invalid(format!("unknown format type {}", go_quote(format))));
+        // Vault CE refuses its Enterprise-only options by their presence.
+        if ["exclude", "fallback", "filter"].iter().any(|o| entry.options.contains_key(*o)) {
+            return Err(CoreError::invalid("enterprise-only options supplied: invalid configuration"));
         }
+        let jsonx = match entry.options.get("format").map_or("json", String::as_str) {
+            "json" => false,
+            "jsonx" => true,
+            other => return Err(CoreError::invalid(format!("unknown format type {}", go_quote(other)))),
+        };
         let deadline = deadline(entry)?;
         let writer = match sink(entry)? {
             Some(sink) => Some(Writer::start(&entry.path, sink, deadline, QUEUE).map_err(CoreError::internal)?),
@@ -120,12 +134,20 @@ impl Device {
             hmac_accessor: flag(entry, "hmac_accessor", true)?,
             elide_lists: flag(entry, "elide_list_responses", false)?,
             prefix: entry.options.get("prefix").cloned().unwrap_or_default(),
+            jsonx,
         })
     }
 
     /// `sys/audit-hash`: the string as this device's entries show it.
     pub fn hash(&self, input: &str) -> Result<String, CoreError> {
         Ok(format!("hmac-sha256:{}", hmac_hex(&self.salt, input)?))
+    }
+
+    /// SIGHUP: files and sockets are reopened before the next entry.
+    pub fn reopen(&self) {
+        if let Some(w) = &self.writer {
+            w.request_reopen();
+        }
     }
 
     /// Whether the device's last entry was not recorded in time (shown by `sys/audit`).
@@ -147,7 +169,11 @@ impl Device {
         };
         let entry = if response { response_entry(input, &hashing) } else { request_entry(input, &hashing) };
         let mut line = self.prefix.clone().into_bytes();
-        serde_json::to_writer(&mut line, &entry)?;
+        if self.jsonx {
+            line.extend_from_slice(super::jsonx::encode(&entry).as_bytes());
+        } else {
+            serde_json::to_writer(&mut line, &entry)?;
+        }
         line.push(b'\n');
         let was_degraded = writer.degraded();
         let written = writer.write(line).await;

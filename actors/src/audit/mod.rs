@@ -9,7 +9,9 @@
 mod device;
 mod entry;
 mod headers;
+mod jsonx;
 mod sinks;
+mod syslog;
 mod table;
 mod writer;
 
@@ -44,6 +46,13 @@ impl AuditBroker {
     fn snapshot(&self) -> (Vec<AuditEntry>, Vec<Arc<Device>>) {
         let s = self.state.load();
         (s.entries.clone(), s.devices.clone())
+    }
+
+    /// SIGHUP: every device reopens its file or socket before its next entry.
+    pub fn reopen(&self) {
+        for d in &self.state.load().devices {
+            d.reopen();
+        }
     }
 
     /// The enabled devices' entries with whether each is degraded, for `sys/audit`.

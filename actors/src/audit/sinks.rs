@@ -53,6 +53,10 @@ impl FileSink {
 }
 
 impl Sink for FileSink {
+    fn reopen(&mut self) {
+        self.file = None;
+    }
+
     fn write(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self.append(buf) {
             Ok(()) => Ok(()),
@@ -137,6 +141,10 @@ impl SocketSink {
 }
 
 impl Sink for SocketSink {
+    fn reopen(&mut self) {
+        self.conn = None;
+    }
+
     fn write(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self.send(buf) {
             Ok(()) => Ok(()),

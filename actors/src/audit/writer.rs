@@ -6,12 +6,15 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Where a writer's bytes go.
 pub(super) trait Sink: Send + 'static {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<()>;
+    /// Drop what is open and open again on the next write (SIGHUP, for log rotation tools).
+    fn reopen(&mut self) {}
 }
 
 /// Lines one write may gather.
@@ -27,15 +30,24 @@ pub(super) struct Writer {
     deadline: Duration,
     /// The last entry missed its deadline, was refused by a full queue or failed to write.
     degraded: AtomicBool,
+    /// Set by SIGHUP; the thread reopens its sink before its next write.
+    reopen: Arc<AtomicBool>,
 }
 
 impl Writer {
     pub fn start(name: &str, sink: Box<dyn Sink>, deadline: Duration, capacity: usize) -> std::io::Result<Writer> {
         let (queue, jobs) = sync_channel(capacity);
+        let reopen = Arc::new(AtomicBool::new(false));
+        let flag = reopen.clone();
         std::thread::Builder::new()
             .name(format!("audit-{}", name.trim_end_matches('/')))
-            .spawn(move || run(jobs, sink))?;
-        Ok(Writer { queue, deadline, degraded: AtomicBool::new(false) })
+            .spawn(move || run(jobs, sink, &flag))?;
+        Ok(Writer { queue, deadline, degraded: AtomicBool::new(false), reopen })
+    }
+
+    /// Asks the writer thread to reopen its sink before it writes again.
+    pub fn request_reopen(&self) {
+        self.reopen.store(true, Ordering::Relaxed);
     }
 
     /// Writes `line`; `Err` says why the device did not record it in time.
@@ -60,8 +72,11 @@ impl Writer {
 }
 
 /// The writer thread: ends when the device is dropped (its queue's sender goes away).
-fn run(jobs: Receiver<Job>, mut sink: Box<dyn Sink>) {
+fn run(jobs: Receiver<Job>, mut sink: Box<dyn Sink>, reopen: &AtomicBool) {
     while let Ok(first) = jobs.recv() {
+        if reopen.swap(false, Ordering::Relaxed) {
+            sink.reopen();
+        }
         let mut batch = vec![first];
         while batch.len() < BATCH {
             match jobs.try_recv() {

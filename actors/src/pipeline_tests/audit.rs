@@ -84,6 +84,12 @@ async fn bad_device_options_get_vaults_texts() {
             json!({"type": "file", "options": {"file_path": "/nonexistent-dir/a.log"}}),
             "sanity check failed; unable to open \"/nonexistent-dir/a.log\" for writing: open /nonexistent-dir/a.log: no such file or directory",
         ),
+        (json!({"type": "file", "options": {"file_path": "stdout", "format": "xml"}}), "unknown format type \"xml\""),
+        (
+            json!({"type": "file", "options": {"file_path": "stdout", "filter": "mount_type == kv"}}),
+            "enterprise-only options supplied: invalid configuration",
+        ),
+        (json!({"type": "syslog", "options": {"facility": "NOPE"}}), "invalid syslog facility: NOPE"),
     ];
     for (body, want) in cases {
         let (status, msg) = must_fail(&core, Some(ROOT), Operation::Update, "sys/audit/x", body).await;
