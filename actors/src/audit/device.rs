@@ -2,7 +2,7 @@
 //! or nowhere), how it renders entries (`log_raw`, `hmac_accessor`, `elide_list_responses`,
 //! `prefix`), its deadline per entry (`write_timeout`, 2s as Vault's socket device) and its salt.
 
-use super::entry::{request_entry, response_entry, Hashing, LogInput};
+use super::entry::{request_entry, response_entry, write_entry, Hashing, LogInput};
 use super::headers::HeaderConfig;
 use super::sinks::{open, FileSink, SocketSink, SocketType, Stdout};
 use super::syslog::SyslogSink;
@@ -167,12 +167,13 @@ impl Device {
             elide_lists: self.elide_lists,
             headers,
         };
-        let entry = if response { response_entry(input, &hashing) } else { request_entry(input, &hashing) };
-        let mut line = self.prefix.clone().into_bytes();
+        let mut line = Vec::with_capacity(self.prefix.len() + 1024);
+        line.extend_from_slice(self.prefix.as_bytes());
         if self.jsonx {
+            let entry = if response { response_entry(input, &hashing) } else { request_entry(input, &hashing) };
             line.extend_from_slice(super::jsonx::encode(&entry).as_bytes());
         } else {
-            serde_json::to_writer(&mut line, &entry)?;
+            write_entry(&mut line, input, &hashing, response);
         }
         line.push(b'\n');
         let was_degraded = writer.degraded();
