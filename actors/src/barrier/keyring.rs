@@ -49,7 +49,11 @@ pub fn hmac_hex(key: &[u8], value: &str) -> Result<String, crate::CoreError> {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).map_err(crate::CoreError::internal)?;
     mac.update(value.as_bytes());
-    Ok(hex::encode(mac.finalize().into_bytes()))
+    // encode_to_slice: hex::encode builds its String a char at a time, and audit entries hash
+    // every string they carry.
+    let mut out = [0u8; 64];
+    hex::encode_to_slice(mac.finalize().into_bytes(), &mut out).map_err(crate::CoreError::internal)?;
+    std::str::from_utf8(&out).map(str::to_string).map_err(crate::CoreError::internal)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -148,6 +152,12 @@ impl Keyring {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hmac_hex_is_lowercase_hex_hmac_sha256() {
+        // Python: hmac.new(b"k", b"v", hashlib.sha256).hexdigest()
+        assert_eq!(hmac_hex(b"k", "v").unwrap(), "c5d4be1992d50d3b41f9a21292fc67a28a1486fc64a0517d37f9af847e0732de");
+    }
 
     #[test]
     fn rotation_adds_a_term_and_serialization_round_trips() {
