@@ -181,3 +181,58 @@ fn syslog_and_jsonx_devices_and_sighup_reopen() {
     let r = c.must_status(400, "PUT", "sys/audit/sys2", Some(&syslog));
     assert_eq!(r.errors(), vec!["error creating syslog sink node: Unix syslog delivery error"]);
 }
+
+/// A socket device whose peer accepted the connection and then stopped reading: once the
+/// kernel's buffers are full, each request waits at most the device's `write_timeout`, the
+/// device is reported degraded, and the file device beside it keeps every request recorded.
+#[test]
+fn a_socket_peer_that_stops_reading_costs_requests_at_most_the_deadline() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    // Accepts every connection and holds it open without ever reading.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept() {
+            held.push(stream);
+        }
+    });
+    let node = Node::must_start_dev("stuck-peer-root");
+    let c = node.client().with_token("stuck-peer-root");
+    c.must_ok("PUT", "sys/audit/file", Some(&json!({"type": "file", "options": {"file_path": log.to_str().unwrap()}})));
+    // log_raw puts each value on the wire whole, so a few dozen writes fill the buffers.
+    let socket = json!({"type": "socket", "options": {"address": address, "write_timeout": "300ms", "log_raw": true}});
+    c.must_ok("PUT", "sys/audit/peer", Some(&socket));
+    let value = "v".repeat(256 * 1024);
+    let mut slowest = Duration::ZERO;
+    let mut written = 0;
+    let mut degraded = false;
+    while written < 200 && !degraded {
+        let started = Instant::now();
+        c.must_ok("PUT", &format!("secret/data/item{written}"), Some(&json!({"data": {"v": value}})));
+        slowest = slowest.max(started.elapsed());
+        written += 1;
+        degraded = c.must_get("sys/audit").json["data"]["peer/"]["degraded"] == json!(true);
+    }
+    assert!(degraded, "the device never missed its deadline in {written} writes");
+    // The deadline plus a request's own time; a blocked write would hold it until the peer reads.
+    assert!(slowest < Duration::from_secs(3), "a request took {slowest:?}");
+    // Stuck for good: more writes still answer within the deadline and are all recorded.
+    for i in 0..5 {
+        let started = Instant::now();
+        c.must_ok("PUT", &format!("secret/data/after{i}"), Some(&json!({"data": {"v": "x"}})));
+        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    }
+    let recorded: Vec<String> = entries(&log)
+        .iter()
+        .filter(|e| e["type"] == json!("response") && e["request"]["operation"] == json!("update"))
+        .filter_map(|e| e["request"]["path"].as_str().map(str::to_string))
+        .collect();
+    for path in
+        (0..written).map(|i| format!("secret/data/item{i}")).chain((0..5).map(|i| format!("secret/data/after{i}")))
+    {
+        assert!(recorded.contains(&path), "{path} is not in the file device's log");
+    }
+}

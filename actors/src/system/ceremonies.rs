@@ -292,8 +292,12 @@ pub(super) fn paths() -> Vec<PathDef<Core>> {
             .read(handler!(recovery_backup_read))
             .delete(handler!(recovery_backup_delete))
             .help("Allows fetching or deleting the backup of the rotated recovery keys.", "Allows fetching or deleting the backup of the rotated recovery keys."),
+        // OpenBao names all three operations "generate-root-token", which makes its document
+        // invalid (operation ids must be unique); the POST keeps the name, the others get their own.
         PathDef::new("generate-root-token/attempt")
             .display(Display::verb("", "generate", "root-token"))
+            .op_display(Op::Read, Display::verb("", "read-generation-attempt", "root-token"))
+            .op_display(Op::Delete, Display::verb("", "cancel-generation-attempt", "root-token"))
             .fields(&[ROOT_GEN_START])
             .read(handler!(token_gen_status))
             .update(handler!(token_gen_start))
