@@ -59,6 +59,7 @@ done
 api -X POST -d '{"type":"kv"}' "$ADDR/v1/sys/mounts/kv" >/dev/null
 api -X POST -d '{"type":"userpass"}' "$ADDR/v1/sys/auth/userpass" >/dev/null
 api -X POST -d '{"type":"approle"}' "$ADDR/v1/sys/auth/approle" >/dev/null
+api -X POST -d '{"type":"transit"}' "$ADDR/v1/sys/mounts/transit" >/dev/null
 
 if api -f -o "$WORK/openapi.json" "$ADDR/v1/sys/internal/specs/openapi"; then
     ok "the document is served"

@@ -26,6 +26,10 @@ pub enum CoreError {
     /// A 404 that still carries a response body (KV v2 reads of a deleted version).
     #[error("")]
     NotFoundWith(Box<crate::Response>),
+    /// A response sent whole, in its envelope, with another status than 200 (Vault's
+    /// `RespondWithStatusCode`: a transit batch whose items failed).
+    #[error("")]
+    WithStatus(u16, Box<crate::Response>),
     #[error("unsupported path")]
     UnsupportedPath,
     #[error("unsupported operation")]
@@ -62,13 +66,14 @@ impl CoreError {
             CoreError::TooLarge => 413,
             CoreError::Internal(_) | CoreError::Storage(_) => 500,
             CoreError::Listed(inner) => inner.status(),
+            CoreError::WithStatus(status, _) => *status,
         }
     }
 
     /// The entries of the `errors` array of the response body.
     pub fn messages(&self) -> Vec<String> {
         match self {
-            CoreError::NotFound | CoreError::NotFoundWith(_) => Vec::new(),
+            CoreError::NotFound | CoreError::NotFoundWith(_) | CoreError::WithStatus(..) => Vec::new(),
             other => vec![other.to_string()],
         }
     }

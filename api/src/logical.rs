@@ -140,6 +140,11 @@ async fn dispatch(req: &HttpRequest, payload: Payload, state: &ApiState, path: &
         Err(CoreError::NotFoundWith(resp)) => {
             HttpResponse::NotFound().content_type(JSON).body(envelope(&request_id, path, *resp).to_string())
         }
+        Err(CoreError::WithStatus(status, resp)) => {
+            let status = actix_web::http::StatusCode::from_u16(status)
+                .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+            HttpResponse::build(status).content_type(JSON).body(envelope(&request_id, path, *resp).to_string())
+        }
         Err(e) if e.is_not_leader() => crate::forward::not_active(state, req.uri()),
         Err(e) => core_error(&e),
     }

@@ -8,6 +8,7 @@ pub mod cubbyhole;
 pub mod kv_v1;
 pub mod kv_v2;
 mod salt;
+pub mod transit;
 pub mod userpass;
 
 pub use crate::logical::LogicalBackend;
@@ -89,6 +90,13 @@ pub const ENGINE_TYPES: &[EngineType] = &[
         class: EngineClass::Secret,
         deprecation: Deprecation::Supported,
         build: |ctx| framework(cubbyhole::Cubbyhole::new(ctx)),
+    },
+    EngineType {
+        kind: "transit",
+        aliases: &[],
+        class: EngineClass::Secret,
+        deprecation: Deprecation::Supported,
+        build: |ctx| framework(transit::Transit::new(ctx)),
     },
     EngineType {
         kind: "userpass",

@@ -33,6 +33,8 @@ pub enum FieldType {
     Strings,
     /// A list of integers, from an array, a single value or a "1,2,3" string.
     CommaInts,
+    /// A list of any JSON values (Vault's `TypeSlice`; one value is a one-item list).
+    Slice,
 }
 
 impl FieldType {
@@ -46,6 +48,7 @@ impl FieldType {
             FieldType::Duration | FieldType::SignedDuration => ("string", Some("duration")),
             FieldType::CommaStrings | FieldType::Strings => ("array", Some("string")),
             FieldType::CommaInts => ("array", Some("integer")),
+            FieldType::Slice => ("array", Some("object")),
         }
     }
 
@@ -65,6 +68,11 @@ impl FieldType {
             T::CommaStrings => V::Strs(decode::comma_strings(v)?),
             T::Strings => V::Strs(decode::string_slice(v)?),
             T::CommaInts => V::Ints(decode::comma_ints(v)?),
+            T::Slice => V::List(match v {
+                Value::Array(items) => items.clone(),
+                Value::Null => Vec::new(),
+                other => vec![other.clone()],
+            }),
         })
     }
 }
@@ -137,6 +145,7 @@ pub enum FieldValue {
     Pairs(BTreeMap<String, String>),
     Strs(Vec<String>),
     Ints(Vec<i64>),
+    List(Vec<Value>),
 }
 
 /// A path's declared fields, in groups (a path's own, plus shared ones such as the token
@@ -294,6 +303,14 @@ impl FieldData {
         match self.values.get(name) {
             Some(FieldValue::Ints(v)) => v.clone(),
             _ => Vec::new(),
+        }
+    }
+
+    /// A list of JSON values, if sent.
+    pub fn list(&self, name: &str) -> Option<&[Value]> {
+        match self.values.get(name) {
+            Some(FieldValue::List(v)) => Some(v),
+            _ => None,
         }
     }
 

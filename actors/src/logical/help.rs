@@ -23,6 +23,7 @@ fn type_name(f: &Field) -> &'static str {
         T::CommaStrings => "slice",
         T::Strings => "slice",
         T::CommaInts => "slice",
+        T::Slice => "slice",
     }
 }
 

@@ -10,6 +10,7 @@ mod display;
 mod example;
 mod field;
 pub mod go;
+pub mod go_base64;
 mod help;
 mod openapi;
 mod path;

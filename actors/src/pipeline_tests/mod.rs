@@ -6,6 +6,7 @@ mod builtin;
 mod framework;
 mod lifecycle;
 mod requests;
+mod transit;
 
 use crate::core::{Core, CoreConfig};
 use crate::{CoreError, Operation, Request, Response, SecretString};
