@@ -260,6 +260,23 @@ if [ "$DEV_OK" = 1 ]; then
     expect "audit disable" 0 "^Success! Disabled audit device \(if it was enabled\) at: $P-audit/$"
     run "$ADDR" "$TOKEN" audit list -format=json
     expect "audit list after disable" 0 "!$P-audit/"
+
+    # transit through the generic commands, as Vault's docs use it
+    run "$ADDR" "$TOKEN" secrets enable "-path=$P-transit" transit
+    expect "secrets enable transit" 0 "^Success! Enabled the transit secrets engine at: $P-transit/$"
+    run "$ADDR" "$TOKEN" write -f "$P-transit/keys/app" type=chacha20-poly1305
+    expect "write -f transit/keys/app" 0 "^type${S}chacha20-poly1305$" "^latest_version${S}1$"
+    run "$ADDR" "$TOKEN" write -field=ciphertext "$P-transit/encrypt/app" plaintext="$(printf 'bao-compat secret' | base64)"
+    expect "write transit/encrypt" 0 "^vault:v1:"
+    CIPHERTEXT="$OUT"
+    run "$ADDR" "$TOKEN" write -field=plaintext "$P-transit/decrypt/app" ciphertext="$CIPHERTEXT"
+    expect "write transit/decrypt" 0 "^$(printf 'bao-compat secret' | base64)$"
+    run "$ADDR" "$TOKEN" write "$P-transit/decrypt/app" ciphertext="vault:v1:AAAA"
+    expect "transit/decrypt refuses a short ciphertext" 2 "invalid ciphertext length"
+    run "$ADDR" "$TOKEN" write -f "$P-transit/keys/app/rotate"
+    expect "write -f transit/keys/app/rotate" 0 "^latest_version${S}2$"
+    run "$ADDR" "$TOKEN" write -field=ciphertext "$P-transit/rewrap/app" ciphertext="$CIPHERTEXT"
+    expect "write transit/rewrap" 0 "^vault:v2:"
 fi
 
 # --- part 2: a fresh, uninitialized server: operator init / unseal / seal ----

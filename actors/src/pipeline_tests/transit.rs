@@ -182,3 +182,49 @@ async fn hmacs_hashes_datakeys_and_random_bytes() {
     let random = must(&core, Operation::Update, "transit/random/16", json!({"format": "hex"})).await;
     assert_eq!(random["random_bytes"].as_str().map(str::len), Some(32));
 }
+
+#[actix_rt::test]
+async fn backup_restore_and_export_carry_the_key_material() {
+    let core = transit().await;
+    must(&core, Operation::Update, "transit/keys/src", json!({})).await;
+    let ct = must(&core, Operation::Update, "transit/encrypt/src", json!({"plaintext": HELLO})).await;
+    let (status, msg) = must_fail(&core, Some(ROOT), Operation::Read, "transit/backup/src", json!({})).await;
+    assert_eq!((status, msg.as_str()), (500, "1 error occurred:\n\t* exporting is disallowed on the policy\n\n"));
+    let (status, msg) =
+        must_fail(&core, Some(ROOT), Operation::Read, "transit/export/encryption-key/src", json!({})).await;
+    assert_eq!((status, msg.as_str()), (400, "private key material is not exportable"));
+    let config = json!({"exportable": true, "allow_plaintext_backup": true});
+    must(&core, Operation::Update, "transit/keys/src/config", config).await;
+    let backup = must(&core, Operation::Read, "transit/backup/src", json!({})).await["backup"].clone();
+    let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, backup.as_str().unwrap()).unwrap();
+    assert_eq!(decoded.last(), Some(&b'\n'), "Go's encoder ends the JSON with a newline");
+    let doc: Value = serde_json::from_slice(&decoded).unwrap();
+    assert_eq!(
+        (doc["policy"]["name"].clone(), doc["archived_keys"]["keys"].as_array().map(Vec::len)),
+        (json!("src"), Some(2))
+    );
+
+    must(&core, Operation::Update, "transit/restore/copy", json!({"backup": backup})).await;
+    let opened = must(&core, Operation::Update, "transit/decrypt/copy", json!({"ciphertext": ct["ciphertext"]})).await;
+    assert_eq!(opened["plaintext"], json!(HELLO));
+    let copy = must(&core, Operation::Read, "transit/keys/copy", json!({})).await;
+    assert_eq!(copy["restore_info"]["version"], json!(1));
+    let (status, msg) =
+        must_fail(&core, Some(ROOT), Operation::Update, "transit/restore/copy", json!({"backup": backup})).await;
+    assert_eq!((status, msg.as_str()), (500, "1 error occurred:\n\t* key \"copy\" already exists\n\n"));
+    must(&core, Operation::Update, "transit/restore/copy", json!({"backup": backup, "force": true})).await;
+    let (status, msg) = must_fail(&core, Some(ROOT), Operation::Update, "transit/restore", json!({})).await;
+    assert_eq!((status, msg.as_str()), (400, "'backup' must be supplied"));
+
+    let both = must(&core, Operation::Read, "transit/export/encryption-key/src", json!({})).await;
+    let one = must(&core, Operation::Read, "transit/export/encryption-key/src/latest", json!({})).await;
+    assert_eq!(
+        (both["keys"]["1"].clone(), one["keys"]["1"].clone()),
+        (one["keys"]["1"].clone(), both["keys"]["1"].clone())
+    );
+    let mac = must(&core, Operation::Read, "transit/export/hmac-key/src/v1", json!({})).await;
+    assert_ne!(mac["keys"]["1"], both["keys"]["1"], "each version has an HMAC key apart from its encryption key");
+    let (status, msg) =
+        must_fail(&core, Some(ROOT), Operation::Read, "transit/export/signing-key/src", json!({})).await;
+    assert_eq!((status, msg.as_str()), (400, "signing not supported for the key"));
+}

@@ -10,6 +10,7 @@ mod extras;
 mod keys;
 mod paths;
 mod policy;
+mod portable;
 mod store;
 
 use super::EngineContext;

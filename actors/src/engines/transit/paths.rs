@@ -131,6 +131,28 @@ const RANDOM: &[Field] = &[
     .default(FieldDefault::Str("platform")),
 ];
 
+const EXPORT: &[Field] = &[
+    NAME,
+    Field::new("type", FieldType::String, "Type of key to export (encryption-key, signing-key, hmac-key, public-key)"),
+    Field::new("version", FieldType::String, "Version of the key"),
+];
+
+const BACKUP: &[Field] = &[NAME];
+
+const RESTORE: &[Field] = &[
+    Field::new(
+        "backup",
+        FieldType::String,
+        "Backed up key data to be restored. This should be the output from the 'backup/' endpoint.",
+    ),
+    Field::new("name", FieldType::String, "If set, this will be the name of the restored key."),
+    Field::new(
+        "force",
+        FieldType::Bool,
+        "If set and a key by the given name exists, force the restore operation and override the key.",
+    ),
+];
+
 const CONFIG_KEYS: &[Field] = &[Field::new(
     "disable_upsert",
     FieldType::Bool,
@@ -237,6 +259,31 @@ pub fn table() -> Vec<PathDef<Transit>> {
             .fields(&[RANDOM])
             .update(handler!(Transit::random))
             .help("Generate random bytes", "This function can be used to generate high-entropy random bytes."),
+        PathDef::new("export/{type}/{name}")
+            .display(Display::verb("transit", "export", "key"))
+            .fields(&[EXPORT])
+            .read(handler!(Transit::export))
+            .help("Export named encryption or signing key", "This path is used to export the keys that are configured as exportable."),
+        PathDef::new("export/{type}/{name}/{version}")
+            .display(Display::verb("transit", "export", "key-version"))
+            .fields(&[EXPORT])
+            .read(handler!(Transit::export))
+            .help("Export named encryption or signing key", "This path is used to export the keys that are configured as exportable."),
+        PathDef::new("backup/{name}")
+            .display(Display::verb("transit", "back-up", "key"))
+            .fields(&[BACKUP])
+            .read(handler!(Transit::backup))
+            .help("Backup the named key", "This path is used to backup the named key."),
+        PathDef::new("restore")
+            .display(Display::verb("transit", "restore", "key"))
+            .fields(&[RESTORE])
+            .update(handler!(Transit::restore))
+            .help("Restore the named key", "This path is used to restore the named key."),
+        PathDef::new("restore/{name:rest}")
+            .display(Display::verb("transit", "restore", "and-rename-key"))
+            .fields(&[RESTORE])
+            .update(handler!(Transit::restore))
+            .help("Restore the named key", "This path is used to restore the named key."),
         PathDef::new("config/keys")
             .display(t("keys-config"))
             .op_display(Op::Update, Display::verb("transit", "configure", "keys"))

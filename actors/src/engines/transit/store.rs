@@ -24,7 +24,7 @@ pub async fn list(view: &BarrierView) -> Result<Vec<String>, CoreError> {
     Ok(names)
 }
 
-async fn load_archive(view: &BarrierView, name: &str) -> Result<Archive, CoreError> {
+pub async fn load_archive(view: &BarrierView, name: &str) -> Result<Archive, CoreError> {
     Ok(view.get_json(&archive_key(name)).await?.unwrap_or_default())
 }
 
@@ -34,6 +34,11 @@ pub async fn persist(view: &BarrierView, p: &mut Policy) -> Result<(), CoreError
         view.put_json(&archive_key(&p.name), &archive).await?;
     }
     view.put_json(&policy_key(&p.name), p).await
+}
+
+/// Writes an archive as a restore brings it; the next `persist` archives on top of it.
+pub async fn store_archive(view: &BarrierView, name: &str, archive: &Archive) -> Result<(), CoreError> {
+    view.put_json(&archive_key(name), archive).await
 }
 
 pub async fn delete(view: &BarrierView, name: &str) -> Result<(), CoreError> {
