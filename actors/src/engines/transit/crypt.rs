@@ -107,6 +107,21 @@ async fn run_items(p: Arc<Policy>, items: Arc<Vec<Item>>, op: fn(&Policy, &Item)
     out
 }
 
+/// A single request's outcome, or the batch's answer.
+fn answer(
+    items: &[Item],
+    is_batch: bool,
+    outcomes: Vec<Outcome>,
+    always_present: Option<&str>,
+    partial_failure_code: Option<i64>,
+    status_on_error: bool,
+) -> Reply {
+    if !is_batch {
+        return batch::single(outcomes.into_iter().next().unwrap_or(Err(OpError::Internal("no result".into()))));
+    }
+    batch::respond(items, outcomes, always_present, partial_failure_code, status_on_error)
+}
+
 fn partial_code(d: &FieldData) -> Option<i64> {
     d.int("partial_failure_response_code")
 }
@@ -135,11 +150,9 @@ impl Transit {
             None if create && !self.upsert_disabled().await? => self.upsert(&name, d, &items).await?,
             None => return Err(CoreError::invalid("encryption key not found")),
         };
-        let outcomes = run_items(p, Arc::new(items.clone()), encrypt_item).await;
-        if !is_batch {
-            return batch::single(outcomes.into_iter().next().unwrap_or(Err(OpError::Internal("no result".into()))));
-        }
-        batch::respond(&items, outcomes, None, partial_code(d), true)
+        let items = Arc::new(items);
+        let outcomes = run_items(p, items.clone(), encrypt_item).await;
+        answer(&items, is_batch, outcomes, None, partial_code(d), true)
     }
 
     /// Creates the key an encrypt names, with the request's `type` and `convergent_encryption`.
@@ -169,11 +182,9 @@ impl Transit {
         batch::check_contexts(&items)?;
         let p = self.policy(&d.str_or_default("name")).await?;
         let p = p.ok_or_else(|| CoreError::invalid("encryption key not found"))?;
-        let outcomes = run_items(p, Arc::new(items.clone()), decrypt_item).await;
-        if !is_batch {
-            return batch::single(outcomes.into_iter().next().unwrap_or(Err(OpError::Internal("no result".into()))));
-        }
-        batch::respond(&items, outcomes, Some("plaintext"), partial_code(d), true)
+        let items = Arc::new(items);
+        let outcomes = run_items(p, items.clone(), decrypt_item).await;
+        answer(&items, is_batch, outcomes, Some("plaintext"), partial_code(d), true)
     }
 
     pub(super) async fn rewrap(&self, _: &Request, d: &FieldData) -> Reply {
@@ -181,11 +192,9 @@ impl Transit {
         batch::check_contexts(&items)?;
         let p = self.policy(&d.str_or_default("name")).await?;
         let p = p.ok_or_else(|| CoreError::invalid("encryption key not found"))?;
-        let outcomes = run_items(p, Arc::new(items.clone()), rewrap_item).await;
-        if !is_batch {
-            return batch::single(outcomes.into_iter().next().unwrap_or(Err(OpError::Internal("no result".into()))));
-        }
-        batch::respond(&items, outcomes, None, None, false)
+        let items = Arc::new(items);
+        let outcomes = run_items(p, items.clone(), rewrap_item).await;
+        answer(&items, is_batch, outcomes, None, None, false)
     }
 
     /// `datakey/plaintext|wrapped/<name>`: a new random key, returned encrypted with the named

@@ -101,6 +101,18 @@ fn verify_item(p: &Policy, algorithm: &str, input: &str, hmac: Option<&str>) -> 
     Ok(m)
 }
 
+/// One item of an HMAC or verify batch: its fields or its error, and its `reference`. These
+/// batches answer 200 whatever failed, as Vault's do.
+fn batch_result(item: &Value, outcome: Outcome) -> Value {
+    let mut m = outcome.unwrap_or_else(|e| Map::from_iter([("error".to_string(), json!(e.message()))]));
+    m.insert("reference".into(), json!(string_of(item, "reference").unwrap_or_default()));
+    Value::Object(m)
+}
+
+fn batch_results(results: Vec<Value>) -> Response {
+    Response::with_data(Map::from_iter([("batch_results".to_string(), Value::Array(results))]))
+}
+
 fn string_of(v: &Value, field: &str) -> Option<String> {
     v.get(field).and_then(Value::as_str).map(str::to_string)
 }
@@ -120,15 +132,10 @@ impl Transit {
         let results: Vec<Value> = raw
             .iter()
             .map(|item| {
-                let mut m = match hmac_item(&p, &algorithm, version, item.get("input").and_then(Value::as_str)) {
-                    Ok(m) => m,
-                    Err(e) => Map::from_iter([("error".to_string(), json!(e.message()))]),
-                };
-                m.insert("reference".into(), json!(string_of(item, "reference").unwrap_or_default()));
-                Value::Object(m)
+                batch_result(item, hmac_item(&p, &algorithm, version, item.get("input").and_then(Value::as_str)))
             })
             .collect();
-        Ok(Some(Response::with_data(Map::from_iter([("batch_results".to_string(), Value::Array(results))]))))
+        Ok(Some(batch_results(results)))
     }
 
     pub(super) async fn verify(&self, _: &Request, d: &FieldData) -> Reply {
@@ -183,16 +190,8 @@ impl Transit {
                 m
             }));
         }
-        let results: Vec<Value> = raw
-            .iter()
-            .zip(outcomes)
-            .map(|(item, outcome)| {
-                let mut m = outcome.unwrap_or_else(|e| Map::from_iter([("error".to_string(), json!(e.message()))]));
-                m.insert("reference".into(), json!(string_of(item, "reference").unwrap_or_default()));
-                Value::Object(m)
-            })
-            .collect();
-        Ok(Some(Response::with_data(Map::from_iter([("batch_results".to_string(), Value::Array(results))]))))
+        let results: Vec<Value> = raw.iter().zip(outcomes).map(|(item, outcome)| batch_result(item, outcome)).collect();
+        Ok(Some(batch_results(results)))
     }
 
     pub(super) async fn hash(&self, _: &Request, d: &FieldData) -> Reply {
@@ -238,8 +237,7 @@ impl Transit {
     }
 
     pub(super) async fn read_keys_config(&self, _: &Request, _: &FieldData) -> Reply {
-        let disable = self.view.get_json::<Value>("config/keys").await?;
-        let disable = disable.and_then(|v| v.get("disable_upsert").and_then(Value::as_bool)).unwrap_or(false);
+        let disable = self.upsert_disabled().await?;
         Ok(Some(Response::with_data(Map::from_iter([("disable_upsert".to_string(), json!(disable))]))))
     }
 
