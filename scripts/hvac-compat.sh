@@ -69,38 +69,10 @@ DEFAULT_MODULES=(
     tests/integration_tests/api/system_backend/test_leader.py
     tests/integration_tests/v1/test_integration.py
     tests/integration_tests/v1/test_system_backend.py
+    tests/integration_tests/api/secrets_engines/test_transit.py
 )
-# Tests of modules that do not pass whole yet, by pytest node id: transit's symmetric keys
-# (its signing tests wait for the asymmetric key types of issue 13).
-DEFAULT_NODE_IDS=(
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_backup_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_backup_key_1_allow_plaintext_backup_false
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_create_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_create_key_1_auto_rotate_period_field
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_decrypt_data_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_decrypt_data_requires_cipher_arg_if_not_in_batch_mode
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_delete_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_encrypt_data_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_encrypt_data_requires_plaintext_arg_if_not_in_batch_mode
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_export_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_export_key_1_invalid_key_type
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_generate_data_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_generate_data_key_1_invalid_key_type
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_generate_hmac_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_generate_hmac_1_invalid_algorithm
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_generate_random_bytes_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_hash_data_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_hash_data_1_invalid_algorithm
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_hash_data_2_invalid_output_format
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_list_keys_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_read_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_restore_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_restore_key_1_success_with_force
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_restore_key_2_existing_key_without_force
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_rewrap_data_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_rotate_key_0_success
-    tests/integration_tests/api/secrets_engines/test_transit.py::TestTransit::test_trim_key_0_success
-)
+# Tests of modules that do not pass whole yet, by pytest node id (none at present).
+DEFAULT_NODE_IDS=()
 if [ "$#" -gt 0 ]; then
     MODULES=("$@")
 else

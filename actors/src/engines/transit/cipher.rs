@@ -115,7 +115,7 @@ fn open(kind: KeyType, key: &[u8], nonce: &[u8], sealed: &[u8], aad: &[u8]) -> R
 
 /// Encrypts `plaintext` with `version` (0: the latest); returns the ciphertext string.
 pub fn encrypt(p: &Policy, version: i64, context: &[u8], plaintext: &[u8], aad: &[u8]) -> Result<String, OpError> {
-    if !p.kind.is_aead() {
+    if !p.kind.is_aead() && !p.kind.is_rsa() {
         return Err(OpError::user(format!("message encryption not supported for key type {}", p.kind.name())));
     }
     let version = match version {
@@ -131,6 +131,12 @@ pub fn encrypt(p: &Policy, version: i64, context: &[u8], plaintext: &[u8], aad: 
         }
         v => v,
     };
+    if p.kind.is_rsa() {
+        // RSA-OAEP with SHA-256; no context, nonce or associated data.
+        let entry = p.entry(version).ok_or_else(|| OpError::user("no such key version"))?;
+        let sealed = super::asym::rsa_encrypt(p.kind, entry, plaintext)?;
+        return Ok(format!("{}{}", p.prefix(version), STANDARD.encode(sealed)));
+    }
     let convergent = p.convergent_version_of(version);
     let enc_len = p.kind.key_len();
     let extra = if convergent > 2 { 32 } else { 0 };
@@ -181,10 +187,15 @@ fn go_atoi(s: &str) -> Option<i64> {
 
 /// Decrypts a `vault:v<N>:` ciphertext into the plaintext's bytes.
 pub fn decrypt(p: &Policy, context: &[u8], value: &str, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, OpError> {
-    if !p.kind.is_aead() {
+    if !p.kind.is_aead() && !p.kind.is_rsa() {
         return Err(OpError::user(format!("message decryption not supported for key type {}", p.kind.name())));
     }
     let (version, body) = parse_version(p, value)?;
+    if p.kind.is_rsa() {
+        let sealed = STANDARD.decode(body).map_err(|_| OpError::user("invalid ciphertext: could not decode base64"))?;
+        let entry = p.entry(version).ok_or_else(|| OpError::user("no such key version"))?;
+        return super::asym::rsa_decrypt(p.kind, entry, &sealed);
+    }
     if p.convergent_version_of(version) == 1 {
         return Err(OpError::user("invalid convergent nonce supplied"));
     }

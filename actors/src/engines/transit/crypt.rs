@@ -168,12 +168,12 @@ impl Transit {
         if kind.starts_with("ecdsa-") || kind == "ed25519" || kind == "hmac" {
             return Err(CoreError::invalid(format!("key type {kind} not supported for this operation")));
         }
-        let mut p = new_policy(name, &kind, derived, convergent, 0)?;
+        let p = new_policy(name, &kind, derived, convergent, 0)?;
         let _guard = self.lock(name).await;
         if let Some(existing) = self.policy(name).await? {
             return Ok(existing);
         }
-        p.add_version(self.clock.now()).map_err(|e| CoreError::internal(e).listed())?;
+        let p = self.add_version(p).await?;
         self.save(p).await
     }
 

@@ -1,4 +1,4 @@
-//! `hmac/`, `verify/` (HMACs; signatures come with the asymmetric key types), `hash/`,
+//! `hmac/`, `verify/` (HMACs; signatures are `sign.rs`'s), `hash/`,
 //! `random/` and `config/keys`, with Vault's fields, defaults and texts.
 
 use super::batch::Outcome;
@@ -168,11 +168,11 @@ impl Transit {
             (_, h) if h > 0 && h < raw.len() => return refuse("some elements of batch_input are missing 'hmac'"),
             _ => {}
         }
+        if signatures > 0 {
+            return self.verify_signatures(d).await;
+        }
         let p = self.policy(&d.str_or_default("name")).await?;
         let p = p.ok_or_else(|| CoreError::invalid("encryption key not found"))?;
-        if signatures > 0 {
-            return Err(CoreError::invalid(format!("key type {} does not support verification", p.kind.name())));
-        }
         if mac(&algorithm, b"", b"").is_none() {
             return Err(CoreError::invalid("unsupported algorithm '\\x00'"));
         }

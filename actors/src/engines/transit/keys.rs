@@ -1,10 +1,12 @@
 //! `keys/`: create, read, list, delete, `config`, `rotate` and `trim`, with Vault's checks in
 //! Vault's order and its texts.
 
-use super::policy::{KeyType, Policy, KDF_HKDF_SHA256};
+use super::asym;
+use super::policy::{KeyEntry, KeyType, Policy, KDF_HKDF_SHA256};
 use super::{store, Transit};
 use crate::logical::{FieldData, Reply};
 use crate::{CoreError, Request, Response};
+use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Map, Value};
 
 const HOUR: i64 = 3600;
@@ -14,7 +16,7 @@ fn name(d: &FieldData) -> String {
 }
 
 /// The body of a key read (Vault's `formatKeyPolicy` for the types this server makes).
-pub(super) fn key_body(p: &Policy) -> Response {
+pub(super) fn key_body(p: &Policy, context: &[u8]) -> Response {
     let mut m = Map::new();
     let t = p.kind;
     for (k, v) in [
@@ -63,8 +65,39 @@ pub(super) fn key_body(p: &Policy) -> Response {
     if t.is_aead() {
         let versions: Map<String, Value> = p.keys.iter().map(|(v, e)| (v.clone(), json!(e.creation_time))).collect();
         m.insert("keys".into(), Value::Object(versions));
+    } else if t.supports_signing() {
+        let versions: Map<String, Value> =
+            p.keys.iter().map(|(v, e)| (v.clone(), public_version(p, e, context))).collect();
+        m.insert("keys".into(), Value::Object(versions));
     }
     Response::with_data(m)
+}
+
+/// An asymmetric version as a key read shows it: its public key, curve or size, creation time.
+fn public_version(p: &Policy, e: &KeyEntry, context: &[u8]) -> Value {
+    let name = match p.kind {
+        KeyType::EcdsaP256 => "P-256",
+        KeyType::EcdsaP384 => "P-384",
+        KeyType::EcdsaP521 => "P-521",
+        t => t.name(),
+    };
+    let public_key = match p.kind {
+        KeyType::Ed25519 if p.derived && context.is_empty() => String::new(),
+        KeyType::Ed25519 if p.derived => {
+            asym::derived_ed25519(e, context).map(|k| STANDARD.encode(k.verifying_key().as_bytes())).unwrap_or_default()
+        }
+        t => asym::public_key_text(t, e).unwrap_or_default(),
+    };
+    json!({
+        "name": name,
+        "public_key": public_key,
+        "certificate_chain": "",
+        "creation_time": if e.time.starts_with("0001-") {
+            crate::token_store::rfc3339_nano(chrono::DateTime::from_timestamp(e.creation_time, 0).unwrap_or_default())
+        } else {
+            e.time.clone()
+        },
+    })
 }
 
 /// Vault's checks on a new key's settings (`pathPolicyWrite` and the lock manager).
@@ -87,18 +120,20 @@ pub(super) fn new_policy(
             return Err(CoreError::invalid(format!("invalid key_size {key_size}")));
         }
     }
-    match t {
-        t if t.is_aead() => {}
-        KeyType::Hmac if derived || convergent => {
-            return Err(CoreError::internal(format!(
-                "key derivation and convergent encryption not supported for keys of type {}",
-                t.name()
-            ))
-            .listed())
-        }
-        KeyType::Hmac => {}
-        // Signing and RSA keys come with the asymmetric half of transit (issue 13).
-        t => return Err(CoreError::invalid(format!("key type {} is not supported by this server yet", t.name()))),
+    // Only the AEAD types and Ed25519 derive keys; Ed25519 is never convergent.
+    let fixed = t == KeyType::Hmac || t.is_rsa() || (t.supports_signing() && t != KeyType::Ed25519);
+    let unsupported = |m: String| Err(CoreError::internal(m).listed());
+    if t == KeyType::Ed25519 && convergent {
+        return unsupported("convergent encryption not supported for keys of type ed25519".into());
+    }
+    if fixed && (derived || convergent) {
+        return unsupported(format!(
+            "key derivation and convergent encryption not supported for keys of type {}",
+            t.name()
+        ));
+    }
+    if t == KeyType::ManagedKey {
+        return Err(CoreError::invalid(format!("unknown key type {kind}")));
     }
     let mut p = Policy { name: name.to_string(), kind: t, derived, key_size, ..Default::default() };
     if derived {
@@ -135,19 +170,23 @@ impl Transit {
         let _guard = self.lock(&name).await;
         // An existing key is left as it is and returned, as Vault does.
         if let Some(existing) = self.policy(&name).await? {
-            return Ok(Some(key_body(&existing)));
+            return Ok(Some(key_body(&existing, b"")));
         }
         p.exportable = d.bool_or_default("exportable");
         p.allow_plaintext_backup = d.bool_or_default("allow_plaintext_backup");
         p.set_auto_rotate_seconds(period);
-        p.add_version(self.clock.now()).map_err(|e| CoreError::internal(e).listed())?;
+        let p = self.add_version(p).await?;
         let saved = self.save(p).await?;
-        Ok(Some(key_body(&saved)))
+        Ok(Some(key_body(&saved, b"")))
     }
 
     pub(super) async fn read_key(&self, _: &Request, d: &FieldData) -> Reply {
         match self.policy(&name(d)).await? {
-            Some(p) => Ok(Some(key_body(&p))),
+            Some(p) => {
+                let context = crate::logical::go_base64::decode(&d.str_or_default("context"))
+                    .map_err(|_| CoreError::invalid("failed to base64-decode context"))?;
+                Ok(Some(key_body(&p, &context)))
+            }
             None => Ok(None),
         }
     }
@@ -170,16 +209,16 @@ impl Transit {
     pub(super) async fn rotate_key(&self, _: &Request, d: &FieldData) -> Reply {
         let name = name(d);
         let _guard = self.lock(&name).await;
-        let mut p = store::load(&self.view, &name).await?.ok_or_else(|| CoreError::invalid("key not found"))?;
+        let p = store::load(&self.view, &name).await?.ok_or_else(|| CoreError::invalid("key not found"))?;
         if p.imported && !p.allow_imported_key_rotation {
             return Err(
                 CoreError::internal(format!("imported key {name} does not allow rotation within Vault")).listed()
             );
         }
-        p.add_version(self.clock.now()).map_err(|e| CoreError::internal(e).listed())?;
+        let mut p = self.add_version(p).await?;
         p.imported = false;
         let saved = self.save(p).await?;
-        Ok(Some(key_body(&saved)))
+        Ok(Some(key_body(&saved, b"")))
     }
 
     pub(super) async fn configure_key(&self, _: &Request, d: &FieldData) -> Reply {
@@ -188,7 +227,7 @@ impl Transit {
         let Some(mut p) = store::load(&self.view, &name).await? else {
             return Err(CoreError::invalid(format!("no existing key named {name} could be found")));
         };
-        let before = serde_json::to_value(&p)?;
+        let before = serde_json::to_vec(&p)?;
         let mut warning = None;
         if let Some(v) = d.int("min_decryption_version") {
             if v < 0 {
@@ -235,7 +274,7 @@ impl Transit {
             }
             p.set_auto_rotate_seconds(period);
         }
-        let p = if serde_json::to_value(&p)? == before {
+        let p = if serde_json::to_vec(&p)? == before {
             std::sync::Arc::new(p)
         } else {
             if p.min_available_version > p.min_encryption_version {
@@ -246,7 +285,7 @@ impl Transit {
             }
             self.save(p).await?
         };
-        let body = key_body(&p);
+        let body = key_body(&p, b"");
         Ok(Some(match warning {
             Some(w) => body.warn(w),
             None => body,
@@ -282,6 +321,6 @@ impl Transit {
         }
         p.min_available_version = v;
         let saved = self.save(p).await?;
-        Ok(Some(key_body(&saved)))
+        Ok(Some(key_body(&saved, b"")))
     }
 }

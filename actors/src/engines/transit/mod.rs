@@ -3,14 +3,18 @@
 //! mount (the engine lives as long as its mount, and only the active node runs it, so every
 //! change to a key passes through this cache); writes to one key are serialized by its lock.
 
+mod asym;
 mod batch;
 mod cipher;
 mod crypt;
 mod extras;
+mod gojson;
 mod keys;
 mod paths;
 mod policy;
 mod portable;
+mod sign;
+mod signing;
 mod store;
 
 use super::EngineContext;
@@ -68,6 +72,16 @@ impl Transit {
         Ok(p)
     }
 
+    /// Adds a fresh version to `p` off the async runtime (an RSA-4096 key takes a while).
+    async fn add_version(&self, mut p: Policy) -> Result<Policy, CoreError> {
+        let now = self.clock.now();
+        let task = tokio::task::spawn_blocking(move || p.add_version(now).map(|()| p));
+        match task.await {
+            Ok(result) => result.map_err(|e| CoreError::internal(e).listed()),
+            Err(e) => Err(CoreError::internal(format!("key generation failed: {e}"))),
+        }
+    }
+
     fn forget(&self, name: &str) {
         if let Ok(mut c) = self.cache.write() {
             c.remove(name);
@@ -90,8 +104,7 @@ impl Transit {
             if !due(&p) {
                 continue;
             }
-            let mut p = p;
-            p.add_version(now).map_err(CoreError::internal)?;
+            let p = self.add_version(p).await?;
             self.save(p).await?;
             tracing::info!(key = %name, "transit key rotated by its auto_rotate_period");
         }

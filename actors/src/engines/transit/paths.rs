@@ -89,16 +89,46 @@ const HMAC: &[Field] = &[
     BATCH_INPUT,
 ];
 
+const SIGN_CONTEXT: Field = Field::new("context", FieldType::String, "Base64 encoded context for key derivation. Required if key derivation is enabled; currently only available with ed25519 keys.");
+const HASH_ALGORITHM: Field = Field::new("hash_algorithm", FieldType::String, "Hash algorithm to use (POST body parameter). Valid values are: * sha1 * sha2-224 * sha2-256 * sha2-384 * sha2-512 * sha3-224 * sha3-256 * sha3-384 * sha3-512 * none Defaults to \"sha2-256\". Not valid for all key types, including ed25519. Using none requires setting prehashed=true and signature_algorithm=pkcs1v15, yielding a PKCSv1_5_NoOID instead of the usual PKCSv1_5_DERnull signature.").default(FieldDefault::Str("sha2-256"));
+const DEPRECATED_ALGORITHM: Field =
+    Field::new("algorithm", FieldType::String, "Deprecated: use \"hash_algorithm\" instead.")
+        .default(FieldDefault::Str("sha2-256"));
+const URL_ALGORITHM: Field =
+    Field::new("urlalgorithm", FieldType::String, "Hash algorithm to use (POST URL parameter)");
+const PREHASHED: Field = Field::new("prehashed", FieldType::Bool, "Set to 'true' when the input is already hashed. If the key type is 'rsa-2048', 'rsa-3072' or 'rsa-4096', then the algorithm used to hash the input should be indicated by the 'algorithm' parameter.");
+const SIGNATURE_ALGORITHM: Field = Field::new("signature_algorithm", FieldType::String, "The signature algorithm to use for signing. Currently only applies to RSA key types. Options are 'pss' or 'pkcs1v15'. Defaults to 'pss'");
+const MARSHALING_ALGORITHM: Field = Field::new("marshaling_algorithm", FieldType::String, "The method by which to marshal the signature. The default is 'asn1' which is used by openssl and X.509. It can also be set to 'jws' which is used for JWT signatures; setting it to this will also cause the encoding of the signature to be url-safe base64 instead of using standard base64 encoding. Currently only valid for ECDSA P-256 key types\".").default(FieldDefault::Str("asn1"));
+const SALT_LENGTH: Field = Field::new("salt_length", FieldType::String, "The salt length used to sign. Currently only applies to the RSA PSS signature scheme. Options are 'auto' (the default used by Golang, causing the salt to be as large as possible when signing), 'hash' (causes the salt length to equal the length of the hash used in the signature), or an integer between the minimum and the maximum permissible salt lengths for the given RSA key size. Defaults to 'auto'.").default(FieldDefault::Str("auto"));
+
+const SIGN: &[Field] = &[
+    NAME,
+    Field::new("input", FieldType::String, "The base64-encoded input data"),
+    SIGN_CONTEXT,
+    HASH_ALGORITHM,
+    DEPRECATED_ALGORITHM,
+    URL_ALGORITHM,
+    Field::new("key_version", FieldType::Int, "The version of the key to use for signing. Must be 0 (for latest) or a value greater than or equal to the min_encryption_version configured on the key."),
+    PREHASHED,
+    SIGNATURE_ALGORITHM,
+    MARSHALING_ALGORITHM,
+    SALT_LENGTH,
+    BATCH_INPUT,
+];
+
 const VERIFY: &[Field] = &[
     NAME,
+    SIGN_CONTEXT,
     Field::new("input", FieldType::String, "The base64-encoded input data to verify"),
     Field::new("hmac", FieldType::String, "The HMAC, including vault header/key version"),
     Field::new("signature", FieldType::String, "The signature, including vault header/key version"),
-    Field::new("algorithm", FieldType::String, "Deprecated: use \"hash_algorithm\" instead.")
-        .default(FieldDefault::Str("sha2-256")),
-    Field::new("hash_algorithm", FieldType::String, "Hash algorithm to use (POST body parameter).")
-        .default(FieldDefault::Str("sha2-256")),
-    Field::new("urlalgorithm", FieldType::String, "Hash algorithm to use (POST URL parameter)"),
+    DEPRECATED_ALGORITHM,
+    HASH_ALGORITHM,
+    URL_ALGORITHM,
+    PREHASHED,
+    SIGNATURE_ALGORITHM,
+    MARSHALING_ALGORITHM,
+    SALT_LENGTH,
     BATCH_INPUT,
 ];
 
@@ -224,6 +254,16 @@ pub fn table() -> Vec<PathDef<Transit>> {
             .fields(&[HMAC])
             .update(handler!(Transit::hmac))
             .help("Generate an HMAC for input data using the named key", "Generates an HMAC sum of the given algorithm and key against the given input data."),
+        PathDef::new("sign/{name}")
+            .display(Display::verb("transit", "sign", ""))
+            .fields(&[SIGN])
+            .update(handler!(Transit::sign))
+            .help("Generate a signature for input data using the named key", "Generates a signature of the input data using the named key and the given hash algorithm."),
+        PathDef::new("sign/{name}/{urlalgorithm}")
+            .display(Display::verb("transit", "sign", "with-algorithm"))
+            .fields(&[SIGN])
+            .update(handler!(Transit::sign))
+            .help("Generate a signature for input data using the named key", "Generates a signature of the input data using the named key and the given hash algorithm."),
         PathDef::new("verify/{name}")
             .display(Display::verb("transit", "verify", ""))
             .fields(&[VERIFY])

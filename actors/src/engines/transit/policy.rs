@@ -2,8 +2,11 @@
 //! `archive/<name>`): the same JSON field names, type numbers and base64 byte strings, so a key
 //! backed up from Vault restores here and the reverse.
 
+use super::asym::Material;
+use super::gojson::{GoBigInt, GoRsaPrivateKey, GoRsaPublicKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Vault's `KeyType` numbers (sdk/helper/keysutil); OpenBao numbers `hmac` 10 instead.
@@ -84,6 +87,15 @@ impl KeyType {
         )
     }
 
+    pub fn is_rsa(self) -> bool {
+        matches!(self, KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096)
+    }
+
+    /// ECDSA and RSA sign a digest of the input; Ed25519 signs the input itself.
+    pub fn hashes_signature_input(self) -> bool {
+        self.supports_signing() && self != KeyType::Ed25519
+    }
+
     pub fn supports_derivation(self) -> bool {
         self.is_aead() || self == KeyType::Ed25519
     }
@@ -161,10 +173,28 @@ pub struct KeyEntry {
     pub hmac_key: Option<KeyBytes>,
     /// RFC 3339 with nanoseconds, as Go writes `time.Time`.
     pub time: String,
+    /// ECDSA keys: the public point and the private scalar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec_x: Option<GoBigInt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec_y: Option<GoBigInt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec_d: Option<GoBigInt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsa_key: Option<GoRsaPrivateKey>,
+    /// RSA keys whose private half was never imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsa_public_key: Option<GoRsaPublicKey>,
+    /// PEM (ECDSA) or base64 (Ed25519) public key.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub public_key: String,
     #[serde(skip_serializing_if = "is_zero")]
     pub convergent_version: i64,
     /// Unix seconds.
     pub creation_time: i64,
+    /// The asymmetric material parsed on first use (kept while the policy is cached).
+    #[serde(skip)]
+    pub material: OnceLock<Result<Arc<Material>, String>>,
 }
 
 /// Go's zero `time.Time` (the archive's unused slot 0 carries it; Vault cannot parse "").
@@ -174,8 +204,15 @@ impl Default for KeyEntry {
             key: None,
             hmac_key: None,
             time: "0001-01-01T00:00:00Z".into(),
+            ec_x: None,
+            ec_y: None,
+            ec_d: None,
+            rsa_key: None,
+            rsa_public_key: None,
+            public_key: String::new(),
             convergent_version: 0,
             creation_time: 0,
+            material: OnceLock::new(),
         }
     }
 }
@@ -287,7 +324,7 @@ impl Policy {
                 entry.hmac_key = Some(KeyBytes(random_bytes(32)));
                 entry.key = Some(KeyBytes(random_bytes(t.key_len())));
             }
-            t => return Err(format!("unsupported key type {}", t.name())),
+            t => super::asym::generate(t, &mut entry)?,
         }
         if self.convergent_encryption && (self.convergent_version == -1 || self.convergent_version > 1) {
             entry.convergent_version = 3;

@@ -2,7 +2,8 @@
 //! `backup/<name>` / `restore[/<name>]`. A backup is Vault's `KeyData` (the policy and its
 //! archive) as base64 of JSON, so a key backed up from Vault restores here and the reverse.
 
-use super::policy::{Archive, Policy, VersionTime};
+use super::asym;
+use super::policy::{Archive, KeyType, Policy, VersionTime};
 use super::{store, Transit};
 use crate::logical::go_base64;
 use crate::logical::{FieldData, Reply};
@@ -98,16 +99,19 @@ impl Transit {
             }
             _ => {}
         }
-        let material = |version: &str| -> Option<String> {
+        let material = |version: &str| -> Option<Result<String, CoreError>> {
             let entry = p.keys.get(version)?;
+            if kind != "hmac-key" && !p.kind.is_aead() && p.kind != KeyType::Hmac {
+                return Some(asym::export(p.kind, entry, &kind).map_err(|e| CoreError::internal(e.message()).listed()));
+            }
             let bytes = if kind == "hmac-key" { entry.hmac_key.as_deref() } else { entry.key.as_deref() };
-            Some(STANDARD.encode(bytes.unwrap_or_default()))
+            Some(Ok(STANDARD.encode(bytes.unwrap_or_default())))
         };
         let mut keys = Map::new();
         match d.str("version").filter(|v| !v.is_empty()) {
             None => {
                 for version in p.keys.keys() {
-                    keys.insert(version.clone(), json!(material(version)));
+                    keys.insert(version.clone(), json!(material(version).transpose()?));
                 }
             }
             Some(v) => {
@@ -120,7 +124,7 @@ impl Transit {
                     return Err(CoreError::invalid("version for export is below minimum decryption version"));
                 }
                 let key = material(&n.to_string())
-                    .ok_or_else(|| CoreError::invalid("version does not exist or cannot be found"))?;
+                    .ok_or_else(|| CoreError::invalid("version does not exist or cannot be found"))??;
                 keys.insert(n.to_string(), json!(key));
             }
         }
