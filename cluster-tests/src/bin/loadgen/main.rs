@@ -16,6 +16,9 @@
 //! * `userpass_auth`: `POST /v1/auth/userpass/login/benchmark-user` with `{"password": ...}`
 //!   (vault-benchmark's `target_auth_userpass.go`: userpass enabled at `userpass/` and the user
 //!   made with a random 64-character password in the setup; bcrypt cost 10 on every server);
+//! * `transit_encrypt`, `transit_decrypt`, `transit_sign`, `transit_verify`: vault-benchmark's
+//!   transit shapes (module `transit`): the key `test` of `--key-type` in a transit mount made
+//!   in the setup, a random 128-byte input; `--batch N` sends N items per request;
 //! * `startup_leases`: not a closed-loop test but a restart benchmark of a durable server started
 //!   by the load generator itself (module `startup`: `--server-bin`, `--storage`, `--leases`,
 //!   `--workdir`); it prints its own JSON line (startup_ms, restored_ms, RSS figures).
@@ -43,6 +46,7 @@ mod http;
 mod measure;
 mod shape;
 mod startup;
+mod transit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -91,6 +95,15 @@ pub struct Args {
     /// Label copied into the output (e.g. the server's name)
     #[arg(long, default_value = "")]
     label: String,
+    /// Transit shapes: the key type (vault-benchmark's default: rsa-2048)
+    #[arg(long, default_value = "rsa-2048")]
+    key_type: String,
+    /// Transit encrypt/decrypt: items per request in `batch_input` (0: a single item)
+    #[arg(long, default_value_t = 0)]
+    batch: usize,
+    /// The test's name in the output (default: the shape's name)
+    #[arg(long)]
+    name: Option<String>,
     /// startup_leases: the server binary to start (`<bin> server -config=<file>`), listening on
     /// --addr
     #[arg(long)]
@@ -139,10 +152,11 @@ async fn run(args: Args) -> ExitCode {
     let p99 = total.quantile_ms(0.99);
 
     let label = if args.label.is_empty() { args.addr.clone() } else { args.label.clone() };
+    let test_name = args.name.clone().unwrap_or_else(|| args.test.name().to_string());
     eprintln!(
         "{label} {}: {} requests, {} errors in {elapsed:.2}s over {} clients: \
          {rps:.0} req/s, p50 {p50:.3} ms, p99 {p99:.3} ms{}",
-        args.test.name(),
+        test_name,
         total.requests,
         total.errors,
         args.clients,
@@ -150,7 +164,7 @@ async fn run(args: Args) -> ExitCode {
     );
     let json = serde_json::json!({
         "label": label,
-        "test": args.test.name(),
+        "test": test_name,
         "clients": args.clients,
         "duration_s": (elapsed * 1000.0).round() / 1000.0,
         "numkvs": args.numkvs,

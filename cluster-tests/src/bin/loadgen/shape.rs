@@ -31,6 +31,14 @@ pub enum Test {
     ApproleAuth,
     #[value(name = "userpass_auth")]
     UserpassAuth,
+    #[value(name = "transit_encrypt")]
+    TransitEncrypt,
+    #[value(name = "transit_decrypt")]
+    TransitDecrypt,
+    #[value(name = "transit_sign")]
+    TransitSign,
+    #[value(name = "transit_verify")]
+    TransitVerify,
     /// Not a closed-loop shape: the restart benchmark of module `startup`.
     #[value(name = "startup_leases")]
     StartupLeases,
@@ -48,6 +56,10 @@ impl Test {
             Test::TokenLookupSelf => "token_lookup_self",
             Test::ApproleAuth => "approle_auth",
             Test::UserpassAuth => "userpass_auth",
+            Test::TransitEncrypt => "transit_encrypt",
+            Test::TransitDecrypt => "transit_decrypt",
+            Test::TransitSign => "transit_sign",
+            Test::TransitVerify => "transit_verify",
             Test::StartupLeases => "startup_leases",
         }
     }
@@ -115,6 +127,10 @@ impl Shape {
                 let url = vec![format!("{}/v1/auth/userpass/login/{USERPASS_USER}", base(args))];
                 shape(Method::POST, url, Some(body), &args.token)
             }
+            Test::TransitEncrypt | Test::TransitDecrypt | Test::TransitSign | Test::TransitVerify => {
+                let (url, body) = crate::transit::prepare(args).await?;
+                shape(Method::POST, vec![url], Some(body), &args.token)
+            }
             Test::StartupLeases => return Err("startup_leases is not a closed-loop shape".into()),
         })
     }
@@ -140,6 +156,9 @@ impl Shape {
                 }
             }
             Test::ApproleAuth | Test::UserpassAuth => login_token(&json_200(status, body)?).map(drop),
+            test @ (Test::TransitEncrypt | Test::TransitDecrypt | Test::TransitSign | Test::TransitVerify) => {
+                crate::transit::check(test, status, body)
+            }
             Test::StartupLeases => Err("startup_leases has no closed-loop check".into()),
         }
     }
