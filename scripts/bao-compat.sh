@@ -286,6 +286,40 @@ if [ "$DEV_OK" = 1 ]; then
     expect "write transit/verify: the signature is valid" 0 "^true$"
     run "$ADDR" "$TOKEN" write -field=valid "$P-transit/verify/signer/sha2-384" input="$(printf 'tampered' | base64)" signature="$SIGNATURE"
     expect "write transit/verify: other input is not" 0 "^false$"
+
+    # BYOK: the bao CLI wraps keys openssl made (RSA-OAEP + AES-KWP with the mount's wrapping
+    # key) and the server holds exactly those keys afterwards.
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$TMP/ec.pem" 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in "$TMP/ec.pem" -outform DER -out "$TMP/ec.der"
+    run "$ADDR" "$TOKEN" transit import "$P-transit/keys/byok-ec" "$(base64 -w0 "$TMP/ec.der")" type=ecdsa-p384
+    expect "transit import (ecdsa-p384, PKCS#8 from openssl)" 0 "^Success!$"
+    run "$ADDR" "$TOKEN" read -format=json "$P-transit/keys/byok-ec"
+    EC_PUB="$(openssl pkey -in "$TMP/ec.pem" -pubout | sed -n 2p)"
+    expect "the imported ecdsa-p384 key's public key is openssl's" 0 "${EC_PUB//+/\\+}"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$TMP/rsa.pem" 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in "$TMP/rsa.pem" -outform DER -out "$TMP/rsa.der"
+    openssl pkey -in "$TMP/rsa.pem" -pubout -out "$TMP/rsa-pub.pem"
+    run "$ADDR" "$TOKEN" write "$P-transit/keys/byok-rsa/import" type=rsa-2048 public_key=@"$TMP/rsa-pub.pem"
+    expect "keys/<name>/import with a public key only" 0 "^Success!"
+    run "$ADDR" "$TOKEN" write "$P-transit/sign/byok-rsa" input=aGVsbG8=
+    expect "a public-only key does not sign" 2 "requested version for signing does not contain a private part"
+    run "$ADDR" "$TOKEN" transit import-version "$P-transit/keys/byok-rsa" "$(base64 -w0 "$TMP/rsa.der")" version=1
+    expect "transit import-version gives version 1 its private half" 0 "^Success!$"
+    run "$ADDR" "$TOKEN" write -field=signature "$P-transit/sign/byok-rsa" input="$(printf 'signed' | base64)"
+    expect "the imported rsa-2048 key signs" 0 "^vault:v1:"
+    printf '%s' "${OUT#vault:v1:}" | base64 -d >"$TMP/rsa.sig"
+    printf 'signed' >"$TMP/signed"
+    OUT="$(openssl dgst -sha256 -verify "$TMP/rsa-pub.pem" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:auto \
+        -signature "$TMP/rsa.sig" "$TMP/signed" 2>&1)"
+    RC=$?
+    expect "openssl verifies the imported key's signature with its own public key" 0 "^Verified OK$"
+    head -c 32 /dev/urandom >"$TMP/aes.bin"
+    run "$ADDR" "$TOKEN" transit import "$P-transit/keys/byok-aes" "$(base64 -w0 "$TMP/aes.bin")" type=aes256-gcm96 exportable=true
+    expect "transit import (aes256-gcm96)" 0 "^Success!$"
+    run "$ADDR" "$TOKEN" read -field=keys "$P-transit/export/encryption-key/byok-aes/1"
+    expect "the imported aes256-gcm96 key exports as the bytes imported" 0 "$(base64 -w0 "$TMP/aes.bin" | sed 's/[+]/\\+/g')"
+    run "$ADDR" "$TOKEN" write -f "$P-transit/keys/byok-aes/rotate"
+    expect "an imported key without allow_rotation does not rotate" 2 "does not allow rotation"
 fi
 
 # --- part 2: a fresh, uninitialized server: operator init / unseal / seal ----

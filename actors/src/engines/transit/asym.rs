@@ -38,7 +38,7 @@ fn internal(m: impl std::fmt::Display) -> OpError {
     OpError::Internal(m.to_string())
 }
 
-fn ec_field_len(kind: KeyType) -> usize {
+pub fn ec_field_len(kind: KeyType) -> usize {
     match kind {
         KeyType::EcdsaP384 => 48,
         KeyType::EcdsaP521 => 66,
@@ -75,7 +75,7 @@ pub fn generate(kind: KeyType, entry: &mut KeyEntry) -> Result<(), String> {
 }
 
 /// `ec_d` and the public point from the private scalar, and the PEM public key.
-fn set_ec(entry: &mut KeyEntry, d: &[u8], kind: KeyType) -> Result<(), String> {
+pub fn set_ec(entry: &mut KeyEntry, d: &[u8], kind: KeyType) -> Result<(), String> {
     let len = ec_field_len(kind);
     let point = ec_public_point(kind, d).map_err(|e| e.message().to_string())?;
     entry.ec_d = Some(GoBigInt::from_bytes(d));
@@ -111,7 +111,12 @@ pub fn ec_public_pem(kind: KeyType, point: &[u8]) -> Result<String, OpError> {
 /// Go's `rsa.PrivateKey` fields from a PKCS#8 RSA key.
 fn go_rsa_from_pkcs8(der: &[u8]) -> Result<GoRsaPrivateKey, String> {
     let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| format!("invalid PKCS#8 key: {e}"))?;
-    let k = pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(|e| format!("invalid RSA key: {e}"))?;
+    go_rsa_from_pkcs1(info.private_key)
+}
+
+/// Go's `rsa.PrivateKey` fields from a PKCS#1 RSAPrivateKey.
+pub fn go_rsa_from_pkcs1(der: &[u8]) -> Result<GoRsaPrivateKey, String> {
+    let k = pkcs1::RsaPrivateKey::from_der(der).map_err(|e| format!("invalid RSA key: {e}"))?;
     let int = |u: pkcs1::UintRef<'_>| GoBigInt::from_bytes(u.as_bytes());
     let e = k.public_exponent.as_bytes().iter().fold(0u64, |a, b| a << 8 | u64::from(*b));
     let e = u32::try_from(e).map_err(|_| "RSA public exponent too large".to_string())?;
@@ -351,6 +356,16 @@ pub fn rsa_encrypt(kind: KeyType, entry: &KeyEntry, plaintext: &[u8]) -> Result<
 }
 
 pub fn rsa_decrypt(kind: KeyType, entry: &KeyEntry, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, OpError> {
+    rsa_oaep_decrypt(kind, entry, &aws_lc_rs::rsa::OAEP_SHA256_MGF1SHA256, ciphertext)
+}
+
+/// RSA-OAEP decryption with `algorithm`'s hash (BYOK unwrapping takes the client's).
+pub fn rsa_oaep_decrypt(
+    kind: KeyType,
+    entry: &KeyEntry,
+    algorithm: &'static aws_lc_rs::rsa::OaepAlgorithm,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, OpError> {
     let m = material(kind, entry)?;
     let Material::Rsa(r) = m.as_ref() else { return Err(internal("not an RSA key")) };
     let key = r
@@ -359,7 +374,7 @@ pub fn rsa_decrypt(kind: KeyType, entry: &KeyEntry, ciphertext: &[u8]) -> Result
         .ok_or_else(|| internal("cannot decrypt ciphertext, key version does not have a private counterpart"))?;
     let mut out = Zeroizing::new(vec![0u8; key.min_output_size()]);
     let n = key
-        .decrypt(&aws_lc_rs::rsa::OAEP_SHA256_MGF1SHA256, ciphertext, &mut out, None)
+        .decrypt(algorithm, ciphertext, &mut out, None)
         .map_err(|_| internal("failed to RSA decrypt the ciphertext: crypto/rsa: decryption error"))?
         .len();
     out.truncate(n);

@@ -5,10 +5,12 @@
 
 mod asym;
 mod batch;
+mod byok;
 mod cipher;
 mod crypt;
 mod extras;
 mod gojson;
+mod import;
 mod keys;
 mod paths;
 mod policy;

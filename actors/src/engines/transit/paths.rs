@@ -132,6 +132,30 @@ const VERIFY: &[Field] = &[
     BATCH_INPUT,
 ];
 
+const IMPORT_MATERIAL: &[Field] = &[
+    NAME,
+    Field::new("ciphertext", FieldType::String, "The base64-encoded ciphertext of the keys. The AES key should be encrypted using OAEP with the wrapping key and then concatenated with the import key, wrapped by the AES key."),
+    Field::new("public_key", FieldType::String, "The plaintext PEM public key to be imported. If \"ciphertext\" is set, this field is ignored."),
+    Field::new("hash_function", FieldType::String, "The hash function used as a random oracle in the OAEP wrapping of the user-generated, ephemeral AES key. Can be one of \"SHA1\", \"SHA224\", \"SHA256\" (default), \"SHA384\", or \"SHA512\"").default(FieldDefault::Str("SHA256")),
+];
+
+const IMPORT: &[Field] = &[
+    Field::new("type", FieldType::String, "The type of key being imported. Currently, \"aes128-gcm96\" (symmetric), \"aes256-gcm96\" (symmetric), \"ecdsa-p256\" (asymmetric), \"ecdsa-p384\" (asymmetric), \"ecdsa-p521\" (asymmetric), \"ed25519\" (asymmetric), \"rsa-2048\" (asymmetric), \"rsa-3072\" (asymmetric), \"rsa-4096\" (asymmetric) are supported. Defaults to \"aes256-gcm96\".").default(FieldDefault::Str("aes256-gcm96")),
+    Field::new("allow_rotation", FieldType::Bool, "True if the imported key may be rotated within Vault. Defaults to false."),
+    Field::new("derived", FieldType::Bool, "Enables key derivation mode. This allows for per-transaction unique keys for encryption operations."),
+    CONTEXT,
+    Field::new("exportable", FieldType::Bool, "Enables keys to be exportable. This allows for all the valid keys in the key ring to be exported."),
+    Field::new("allow_plaintext_backup", FieldType::Bool, "Enables taking a backup of the named key in plaintext format. Once set, this cannot be disabled."),
+    Field::new("auto_rotate_period", FieldType::Duration, "Amount of time the key should live before being automatically rotated. A value of 0 (default) disables automatic rotation for the key."),
+    Field::new("convergent_encryption", FieldType::Bool, "Not allowed: imported keys cannot use convergent encryption."),
+];
+
+const IMPORT_VERSION: &[Field] = &[Field::new(
+    "version",
+    FieldType::Int,
+    "Key version to be updated, if left empty, a new version will be created unless a private key is specified and the 'Latest' key is missing a private key.",
+)];
+
 const HASH: &[Field] = &[
     Field::new("input", FieldType::String, "The base64-encoded input data"),
     Field::new("algorithm", FieldType::String, "Algorithm to use (POST body parameter). Valid values are: * sha2-224 * sha2-256 * sha2-384 * sha2-512 * sha3-224 * sha3-256 * sha3-384 * sha3-512 Defaults to \"sha2-256\".").default(FieldDefault::Str("sha2-256")),
@@ -222,6 +246,20 @@ pub fn table() -> Vec<PathDef<Transit>> {
             .fields(&[TRIM])
             .update(handler!(Transit::trim_key))
             .help("Trim key versions of a named key", "This path is used to trim key versions of a named key. Trimming only happens from the lower end of version numbers."),
+        PathDef::new("keys/{name}/import")
+            .display(Display::verb("transit", "import", "key"))
+            .fields(&[IMPORT_MATERIAL, IMPORT])
+            .update(handler!(Transit::import_key))
+            .help("Imports an externally-generated key into a new transit key", "This path is used to import an externally-generated key into Vault. The import operation creates a new key and cannot be used to replace an existing key."),
+        PathDef::new("keys/{name}/import_version")
+            .display(Display::verb("transit", "import", "key-version"))
+            .fields(&[IMPORT_MATERIAL, IMPORT_VERSION])
+            .update(handler!(Transit::import_key_version))
+            .help("Imports an externally-generated key into an existing imported key", "This path is used to import a new version of an externally-generated key into an existing import key. The import_version endpoint only supports importing key material into existing imported keys."),
+        PathDef::new("wrapping_key")
+            .display(t("wrapping-key"))
+            .read(handler!(Transit::read_wrapping_key))
+            .help("Returns the public key to use for wrapping imported keys", "This path is used to retrieve the RSA-4096 wrapping key for wrapping keys that are being imported into transit."),
         PathDef::new("encrypt/{name}")
             .display(Display::verb("transit", "encrypt", ""))
             .fields(&[ENCRYPT])
