@@ -86,3 +86,31 @@ fn convergent_ciphertext_is_predicted_from_the_key_and_context() {
     let got = c.must_status(200, "POST", "transit/encrypt/conv", Some(&body)).json;
     assert_eq!(got["data"]["ciphertext"], json!(expected));
 }
+
+#[test]
+fn cache_config_bounds_the_key_cache_and_keys_stay_usable() {
+    let node = Node::must_start_dev("cache-root");
+    let c = node.client().with_token("cache-root");
+    c.must_ok("POST", "sys/mounts/transit", Some(&json!({"type": "transit"})));
+    assert_eq!(c.must_get("transit/cache-config").json["data"], json!({"size": 0}));
+    let r = c.must_request("POST", "transit/cache-config", Some(&json!({"size": 5})));
+    assert_eq!(
+        (r.status, r.json["errors"][0].clone()),
+        (400, json!("size must be 0 or a value greater or equal to 10"))
+    );
+    let r = c.must_ok("POST", "transit/cache-config", Some(&json!({"size": 10})));
+    assert_eq!(r.json["data"], json!({"size": 10}));
+    assert_eq!(c.must_get("transit/cache-config").json["data"], json!({"size": 10}));
+    // More keys than the cache holds: each still encrypts and decrypts (evicted keys reload).
+    let mut sealed = Vec::new();
+    for i in 0..25 {
+        let body = json!({"plaintext": STANDARD.encode(format!("secret {i}"))});
+        let r = c.must_status(200, "POST", &format!("transit/encrypt/k{i}"), Some(&body));
+        sealed.push(r.json["data"]["ciphertext"].clone());
+    }
+    for (i, ciphertext) in sealed.iter().enumerate() {
+        let r =
+            c.must_status(200, "POST", &format!("transit/decrypt/k{i}"), Some(&json!({ "ciphertext": ciphertext })));
+        assert_eq!(r.json["data"]["plaintext"], json!(STANDARD.encode(format!("secret {i}"))));
+    }
+}

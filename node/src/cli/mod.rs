@@ -35,6 +35,7 @@ mod status;
 mod table;
 mod token;
 mod token_helper;
+mod transit;
 mod unwrap;
 
 use command::{Command, Fail, Opts, Outcome, Run};
@@ -90,6 +91,7 @@ const TABLES: &[&[Command]] = &[
     policy::COMMANDS,
     secrets::COMMANDS,
     token::COMMANDS,
+    transit::COMMANDS,
     unwrap::COMMANDS,
 ];
 

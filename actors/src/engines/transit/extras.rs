@@ -247,6 +247,31 @@ impl Transit {
         self.read_keys_config(req, d).await
     }
 
+    /// `config/cache`'s size (0: unlimited).
+    pub(super) async fn stored_cache_size(&self) -> Result<usize, CoreError> {
+        let v = self.view.get_json::<Value>("config/cache").await?;
+        Ok(v.and_then(|v| v.get("size").and_then(Value::as_u64)).map_or(0, |n| usize::try_from(n).unwrap_or(0)))
+    }
+
+    pub(super) async fn read_cache_config(&self, _: &Request, _: &FieldData) -> Reply {
+        let size = self.stored_cache_size().await?;
+        if size != self.cache.limit() {
+            self.cache.set_limit(size);
+        }
+        Ok(Some(Response::with_data(Map::from_iter([("size".to_string(), json!(size))]))))
+    }
+
+    /// Vault's minimum for a sized cache is 10 keys.
+    pub(super) async fn write_cache_config(&self, _: &Request, d: &FieldData) -> Reply {
+        let size = d.int_or_default("size");
+        if size != 0 && size < 10 {
+            return Err(CoreError::invalid("size must be 0 or a value greater or equal to 10"));
+        }
+        self.view.put_json("config/cache", &json!({ "size": size })).await?;
+        self.cache.set_limit(usize::try_from(size).unwrap_or(0));
+        Ok(Some(Response::with_data(Map::from_iter([("size".to_string(), json!(size))]))))
+    }
+
     /// Whether `config/keys` turned encrypt's key creation off.
     pub(super) async fn upsert_disabled(&self) -> Result<bool, CoreError> {
         let v = self.view.get_json::<Value>("config/keys").await?;

@@ -127,9 +127,11 @@ fn private_into(e: &mut KeyEntry, kind: KeyType, der: &[u8]) -> Result<(), Strin
             e.key = Some(KeyBytes(key.to_keypair_bytes().to_vec()));
             e.public_key = STANDARD.encode(key.verifying_key().as_bytes());
         }
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "error parsing asymmetric key: x509: PKCS#8 wrapping contained private key with unknown algorithm: {other}"
-        )),
+        ))
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 mod asym;
 mod batch;
 mod byok;
+mod cache;
 mod cipher;
 mod crypt;
 mod extras;
@@ -26,32 +27,43 @@ use crate::CoreError;
 use async_trait::async_trait;
 use policy::Policy;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub struct Transit {
     view: BarrierView,
     clock: Arc<Clock>,
-    cache: RwLock<HashMap<String, Arc<Policy>>>,
+    cache: cache::KeyCache,
+    /// Whether `config/cache`'s size has been read into the cache.
+    cache_configured: AtomicBool,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Transit {
     pub fn new(ctx: EngineContext) -> Self {
-        Transit { view: ctx.view, clock: ctx.clock, cache: RwLock::default(), locks: Mutex::default() }
+        Transit {
+            view: ctx.view,
+            clock: ctx.clock,
+            cache: cache::KeyCache::default(),
+            cache_configured: AtomicBool::new(false),
+            locks: Mutex::default(),
+        }
     }
 
     /// The key `name`, from the cache or storage.
     async fn policy(&self, name: &str) -> Result<Option<Arc<Policy>>, CoreError> {
-        if let Some(p) = self.cache.read().ok().and_then(|c| c.get(name).cloned()) {
+        if let Some(p) = self.cache.get(name) {
             return Ok(Some(p));
+        }
+        if !self.cache_configured.load(Ordering::Relaxed) {
+            self.cache.set_limit(self.stored_cache_size().await?);
+            self.cache_configured.store(true, Ordering::Relaxed);
         }
         let Some(p) = store::load(&self.view, name).await? else {
             return Ok(None);
         };
         let p = Arc::new(p);
-        if let Ok(mut c) = self.cache.write() {
-            c.insert(name.to_string(), p.clone());
-        }
+        self.cache.insert(name, p.clone());
         Ok(Some(p))
     }
 
@@ -68,9 +80,7 @@ impl Transit {
     async fn save(&self, mut p: Policy) -> Result<Arc<Policy>, CoreError> {
         store::persist(&self.view, &mut p).await?;
         let p = Arc::new(p);
-        if let Ok(mut c) = self.cache.write() {
-            c.insert(p.name.clone(), p.clone());
-        }
+        self.cache.insert(&p.name, p.clone());
         Ok(p)
     }
 
@@ -85,9 +95,7 @@ impl Transit {
     }
 
     fn forget(&self, name: &str) {
-        if let Ok(mut c) = self.cache.write() {
-            c.remove(name);
-        }
+        self.cache.remove(name);
     }
 
     /// Rotates every key whose `auto_rotate_period` has passed since its latest version.
@@ -127,6 +135,8 @@ impl crate::logical::Engine for Transit {
     async fn invalidate(&self, key: &str) {
         if let Some(name) = key.strip_prefix("policy/") {
             self.forget(name);
+        } else if key == "config/cache" {
+            self.cache_configured.store(false, Ordering::Relaxed);
         }
     }
 

@@ -207,6 +207,9 @@ const RESTORE: &[Field] = &[
     ),
 ];
 
+const CACHE_CONFIG: &[Field] =
+    &[Field::new("size", FieldType::Int, "Size of cache, use 0 for an unlimited cache size, defaults to 0")];
+
 const CONFIG_KEYS: &[Field] = &[Field::new(
     "disable_upsert",
     FieldType::Bool,
@@ -362,6 +365,13 @@ pub fn table() -> Vec<PathDef<Transit>> {
             .fields(&[RESTORE])
             .update(handler!(Transit::restore))
             .help("Restore the named key", "This path is used to restore the named key."),
+        PathDef::new("cache-config")
+            .display(Display::ids("transit", "cache-configuration"))
+            .op_display(Op::Update, Display::verb("transit", "configure", "cache"))
+            .fields(&[CACHE_CONFIG])
+            .read(handler!(Transit::read_cache_config))
+            .update(handler!(Transit::write_cache_config))
+            .help("Configure caching strategy", "This path is used to configure and query the cache size of the active cache, a size of 0 means unlimited."),
         PathDef::new("config/keys")
             .display(t("keys-config"))
             .op_display(Op::Update, Display::verb("transit", "configure", "keys"))
